@@ -1,0 +1,1 @@
+//! Discover: walk the paths, honour .gitignore, classify files.

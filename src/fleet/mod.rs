@@ -1,0 +1,1 @@
+//! The fleet: the hosts images are judged against.

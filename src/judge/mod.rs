@@ -1,0 +1,1 @@
+//! Judge: the compatibility engine (image os.version × host → verdict). Pure.

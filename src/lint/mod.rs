@@ -1,0 +1,3 @@
+//! Lint: rules turn references and verdicts into findings; suppressions and severities apply here.
+
+pub mod catalogue;

@@ -1,0 +1,1 @@
+//! Render: findings and reports as table, JSON, SARIF, GitHub, Markdown, CSV, HTML.

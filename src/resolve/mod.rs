@@ -1,0 +1,1 @@
+//! Resolve: learn each image's os.version from its tag, the KB table, the cache or a registry.
