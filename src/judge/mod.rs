@@ -1,1 +1,3 @@
 //! Judge: the compatibility engine (image os.version × host → verdict). Pure.
+
+pub mod version;
