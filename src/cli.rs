@@ -1,6 +1,261 @@
-//! The command line. TODO: flags.
+//! The command line: flags, config merging and dispatch. Each command's work lives in
+//! `commands/`; this file only turns arguments into settings.
+
+use crate::commands;
+use crate::config::{self, Config};
+use crate::model::Severity;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Exit codes of every command (DESIGN.md, "Exit codes").
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_FAILURE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "winfit",
+    version,
+    about = "Will these Windows container images run on these Windows hosts?",
+    long_about = "winfit finds every image reference in Dockerfiles, compose files, Swarm stacks and \
+                  Kubernetes manifests, learns each image's Windows build and judges it against a \
+                  declared fleet of Windows hosts."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Find image references in files and report findings.
+    Lint(LintArgs),
+    /// List the rule catalogue.
+    Rules,
+    /// Print one rule's documentation (by id or name).
+    Explain {
+        /// Rule id (`WF003`) or name (`build-mismatch`).
+        rule: String,
+    },
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Output formats of `lint`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LintFormat {
+    Table,
+    Json,
+}
+
+/// `--fail-on` levels.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+
+    fn parse(s: &str) -> Option<FailOn> {
+        FailOn::from_str(s, true).ok()
+    }
+}
+
+/// Flags shared by the commands that read files.
+#[derive(Debug, Args, Clone)]
+pub struct CommonArgs {
+    /// Files or directories to read (`-` reads standard input). Default: the current directory.
+    pub paths: Vec<PathBuf>,
+    /// The config file (default: `.winfit.toml` in the current directory or a parent).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Use only the tag rules and the cache; never touch the network.
+    #[arg(long)]
+    pub offline: bool,
+    /// A build argument used to expand `FROM` (repeatable).
+    #[arg(long = "build-arg", value_name = "NAME=VALUE")]
+    pub build_args: Vec<String>,
+    /// Name standard input (`-`) is reported under, which also decides its kind.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<String>,
+    /// Exit 1 when a finding at or above this severity remains.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Do not run this rule (id or name; repeatable).
+    #[arg(long = "ignore", value_name = "RULE")]
+    pub ignore: Vec<String>,
+    /// When to colour the output (`NO_COLOR` is honoured in `auto`).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    /// Print notes about skipped files and how references were resolved.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Print nothing but the report.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: LintFormat,
+}
+
+/// Settings after merging flags over the config file.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub paths: Vec<PathBuf>,
+    pub stdin_filename: String,
+    pub build_args: BTreeMap<String, String>,
+    pub offline: bool,
+    pub fail_on: FailOn,
+    pub ignore: Vec<String>,
+    pub severity: BTreeMap<String, Severity>,
+    pub color: bool,
+    pub verbose: bool,
+    pub quiet: bool,
+    pub config: Config,
+}
+
+/// A problem with the invocation itself: exit 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Settings {
+    /// Merge flags over the config file (found or named); every bad value is an error.
+    pub fn from_args(args: &CommonArgs, stdout_is_terminal: bool) -> Result<Settings, UsageError> {
+        let config = match &args.config {
+            Some(p) => config::load(p).map_err(UsageError)?,
+            None => match std::env::current_dir()
+                .ok()
+                .and_then(|d| config::discover(&d))
+            {
+                Some(p) => config::load(&p).map_err(UsageError)?,
+                None => Config::default(),
+            },
+        };
+        let cfg_name = config
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| config::FILE_NAME.to_string());
+
+        let mut build_args = config.build_args.clone();
+        for kv in &args.build_args {
+            let Some((k, v)) = kv.split_once('=') else {
+                return Err(UsageError(format!(
+                    "--build-arg {kv:?}: expected NAME=VALUE"
+                )));
+            };
+            if k.is_empty() {
+                return Err(UsageError(format!("--build-arg {kv:?}: the name is empty")));
+            }
+            build_args.insert(k.to_string(), v.to_string());
+        }
+
+        let fail_on = match (args.fail_on, &config.fail_on) {
+            (Some(f), _) => f,
+            (None, Some(s)) => FailOn::parse(s).ok_or_else(|| {
+                UsageError(format!(
+                    "{cfg_name}: fail-on = {s:?}: expected error, warning, info or never"
+                ))
+            })?,
+            (None, None) => FailOn::Error,
+        };
+
+        let mut ignore = Vec::new();
+        for (origin, key) in config
+            .ignore
+            .iter()
+            .map(|k| (cfg_name.as_str(), k))
+            .chain(args.ignore.iter().map(|k| ("--ignore", k)))
+        {
+            let rule = crate::lint::catalogue::find(key)
+                .ok_or_else(|| UsageError(format!("{origin}: unknown rule {key:?}")))?;
+            ignore.push(rule.id.to_string());
+        }
+
+        let mut severity = BTreeMap::new();
+        for (key, level) in &config.severity {
+            let rule = crate::lint::catalogue::find(key).ok_or_else(|| {
+                UsageError(format!("{cfg_name}: [severity] names unknown rule {key:?}"))
+            })?;
+            let sev = Severity::parse(level).ok_or_else(|| {
+                UsageError(format!(
+                    "{cfg_name}: [severity] {key} = {level:?}: expected error, warning or info"
+                ))
+            })?;
+            severity.insert(rule.id.to_string(), sev);
+        }
+
+        let color = match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                stdout_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+
+        let paths = if args.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            args.paths.clone()
+        };
+
+        Ok(Settings {
+            paths,
+            stdin_filename: args
+                .stdin_filename
+                .clone()
+                .unwrap_or_else(|| "-".to_string()),
+            build_args,
+            offline: args.offline || config.registry.offline,
+            fail_on,
+            ignore,
+            severity,
+            color,
+            verbose: args.verbose && !args.quiet,
+            quiet: args.quiet,
+            config,
+        })
+    }
+}
+
+/// Parse the command line and run the command; returns the process exit code.
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Lint(args) => commands::lint::run(&args),
+        Command::Rules => commands::rules::list(),
+        Command::Explain { rule } => commands::rules::explain(&rule),
+    };
+    ExitCode::from(code)
 }

@@ -4,6 +4,8 @@
 //! discover → extract → resolve → judge → lint → render.
 
 pub mod cli;
+pub mod commands;
+pub mod config;
 pub mod discover;
 pub mod extract;
 pub mod fleet;

@@ -1,0 +1,5 @@
+//! One module per subcommand: each wires the pipeline stages together for its job.
+
+pub mod collect;
+pub mod lint;
+pub mod rules;
