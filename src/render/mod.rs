@@ -2,6 +2,7 @@
 //! Renderers are pure: they turn results into a string.
 
 pub mod json;
+pub mod report;
 pub mod table;
 
 use crate::model::{Finding, Reference, SourceFile};
