@@ -46,12 +46,15 @@ pub struct ReportData {
 
 impl ReportData {
     fn cell(&self, image: &str, host: &str) -> Option<&ReportCell> {
-        self.matrix.iter().find(|c| c.image == image && c.host == host)
+        self.matrix
+            .iter()
+            .find(|c| c.image == image && c.host == host)
     }
 }
 
 pub fn json(data: &ReportData) -> String {
-    let mut s = serde_json::to_string_pretty(data).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(data).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
     s
 }
@@ -116,7 +119,10 @@ pub fn table(data: &ReportData, color: bool) -> String {
             }
         ))];
         for h in &data.hosts {
-            let v = data.cell(&img.image, &h.name).map(|c| c.verdict).unwrap_or("unknown");
+            let v = data
+                .cell(&img.image, &h.name)
+                .map(|c| c.verdict)
+                .unwrap_or("unknown");
             let mut cell = comfy_table::Cell::new(verdict_label(v));
             if color {
                 cell = cell.fg(verdict_color(v));
@@ -160,7 +166,10 @@ pub fn markdown(data: &ReportData) -> String {
     for img in &data.images {
         let _ = write!(out, "| `{}` |", md_escape(&image_label(img)));
         for h in &data.hosts {
-            let v = data.cell(&img.image, &h.name).map(|c| c.verdict).unwrap_or("unknown");
+            let v = data
+                .cell(&img.image, &h.name)
+                .map(|c| c.verdict)
+                .unwrap_or("unknown");
             let icon = match v {
                 "process" => "✅",
                 "hyperv" => "🟡",
@@ -192,7 +201,12 @@ pub fn csv(data: &ReportData) -> String {
             .find(|i| i.image == c.image)
             .and_then(|i| i.os_version.clone())
             .unwrap_or_default();
-        let hv = data.hosts.iter().find(|h| h.name == c.host).map(|h| h.os_version.clone()).unwrap_or_default();
+        let hv = data
+            .hosts
+            .iter()
+            .find(|h| h.name == c.host)
+            .map(|h| h.os_version.clone())
+            .unwrap_or_default();
         let _ = writeln!(
             out,
             "{},{},{},{},{},{}",
@@ -208,7 +222,10 @@ pub fn csv(data: &ReportData) -> String {
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// One self-contained page: inline CSS, no scripts, no external assets.

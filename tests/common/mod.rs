@@ -27,7 +27,10 @@ pub fn winfit_json(dir: &Path, args: &[&str]) -> (serde_json::Value, i32) {
     let out = winfit(dir, args);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!("not JSON ({e}): {stdout}\nstderr: {}", String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "not JSON ({e}): {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
     });
     (v, out.status.code().unwrap_or(-1))
 }
