@@ -276,13 +276,13 @@ impl Cx<'_> {
                         .map(|n| format!("`{n}`"))
                         .collect::<Vec<_>>()
                         .join(", ");
-                    let what = if missing.len() == 1 {
-                        "variable"
+                    let (what, has) = if missing.len() == 1 {
+                        ("variable", "has")
                     } else {
-                        "variables"
+                        ("variables", "have")
                     };
                     Expansion::Unresolved(format!(
-                        "`{raw}` cannot be expanded: {what} {names} has no value (ARG without a default, and no --build-arg)"
+                        "`{raw}` cannot be expanded: {what} {names} {has} no value (ARG without a default, and no --build-arg)"
                     ))
                 } else if e.value.is_empty() {
                     Expansion::Unresolved(format!("`{raw}` expands to an empty image name"))
