@@ -49,13 +49,7 @@ pub fn extract(file: &str, text: &str, build_args: &BTreeMap<String, String>) ->
                     "no FROM instruction".to_string(),
                 )
             } else {
-                (
-                    Position {
-                        line: e.line(),
-                        column: e.column().max(1),
-                    },
-                    msg,
-                )
+                (lines.byte_pos(e.line(), e.column()), msg)
             };
             out.findings.push(WF000.finding(
                 file,
@@ -148,12 +142,13 @@ pub fn extract(file: &str, text: &str, build_args: &BTreeMap<String, String>) ->
             }
             Instruction::Copy(copy) => {
                 let pos = lines.pos(copy.copy.span.start);
-                for flag in &copy.options {
-                    if flag.name.value.eq_ignore_ascii_case("from") {
-                        if let Some(v) = &flag.value {
-                            cx.stage_image(pos, &v.value, RefContext::CopyFrom);
-                        }
-                    }
+                let froms = copy
+                    .options
+                    .iter()
+                    .filter(|f| f.name.value.eq_ignore_ascii_case("from"))
+                    .filter_map(|f| f.value.as_ref());
+                for v in froms {
+                    cx.stage_image(pos, &v.value, RefContext::CopyFrom);
                 }
             }
             Instruction::Run(run) => {
@@ -237,6 +232,8 @@ impl Cx<'_> {
             return;
         }
         match value {
+            // `ARG TARGETOS` keeps the automatic platform value.
+            None if PLATFORM_ARGS.iter().any(|(k, _)| *k == key) => {}
             None => {
                 self.globals.insert(key.to_string(), None);
                 self.global_taint.remove(key);
@@ -646,6 +643,18 @@ impl<'a> LineIndex<'a> {
         Position { line, column }
     }
 
+    /// The parser's (1-based line, 1-based byte column) → character column.
+    fn byte_pos(&self, line: usize, byte_column: usize) -> Position {
+        let start = self.starts.get(line.saturating_sub(1)).copied();
+        match start {
+            Some(start) => self.pos(start + byte_column.saturating_sub(1)),
+            None => Position {
+                line: line.max(1),
+                column: byte_column.max(1),
+            },
+        }
+    }
+
     /// A parser directive: its line, and the column of its `#`.
     fn directive_pos(&self, offset: usize) -> Position {
         let p = self.pos(offset);
@@ -1045,6 +1054,45 @@ mod tests {
             x.suppressions.by_line.get(&2),
             Some(&vec!["WF008".to_string()])
         );
+    }
+
+    #[test]
+    fn stage_scope_args_env_and_redeclared_globals() {
+        let text = "ARG TARGETOS\nARG IMG=mcr.microsoft.com/windows/nanoserver\nFROM img-$TARGETOS:1\nARG IMG\nENV TOOLS=ghcr.io/org/tools\nARG V=2\nCOPY --from=${IMG}:ltsc2022 /a /a\nCOPY --from=$TOOLS:$V /b /b\n";
+        let x = run(text);
+        let got: Vec<_> = x
+            .references
+            .iter()
+            .map(|r| r.image.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                "docker.io/library/img-windows:1",
+                "mcr.microsoft.com/windows/nanoserver:ltsc2022",
+                "ghcr.io/org/tools:2",
+            ]
+        );
+        assert!(x.findings.is_empty(), "{:?}", x.findings);
+        // A global ARG is not in scope of a stage until redeclared.
+        let x = run("ARG IMG=nginx:1\nFROM alpine:3\nCOPY --from=$IMG /a /a\n");
+        assert_eq!(x.references[1].image, None);
+        assert_eq!(rules(&x), vec![("WF010", 3)]);
+    }
+
+    #[test]
+    fn unresolved_final_stage_is_still_marked() {
+        let x = run("ARG BASE\nFROM $BASE AS b\nFROM b\n");
+        assert_eq!(x.references.len(), 1);
+        assert!(x.references[0].is_final_stage);
+        assert_eq!(x.references[0].image, None);
+    }
+
+    #[test]
+    fn parse_error_column_is_in_characters() {
+        let x = run("FROM alpine\nRUN echo \"é\"\n  COPY\n");
+        assert_eq!(x.findings[0].rule, "WF000");
+        assert_eq!((x.findings[0].line, x.findings[0].column), (3, 3));
     }
 
     #[test]
