@@ -5,35 +5,56 @@ use std::collections::BTreeMap;
 use winfit::extract::{dockerfile, text};
 use winfit::model::RefContext;
 
-const DIRS: [&str; 2] = ["/work/shared/corpus/dockerfiles", "/work/shared/corpus/dockerfiles-linux"];
+const DIRS: [&str; 2] = [
+    "/work/shared/corpus/dockerfiles",
+    "/work/shared/corpus/dockerfiles-linux",
+];
 
 #[test]
 fn corpus_extracts_without_panic() {
     let mut files = 0;
-    let (mut undecodable, mut parse_errors, mut wf010, mut refs, mut froms, mut finals) = (0, 0, 0, 0, 0, 0);
+    let (mut undecodable, mut parse_errors, mut wf010, mut refs, mut froms, mut finals) =
+        (0, 0, 0, 0, 0, 0);
     for dir in DIRS {
         let Ok(entries) = std::fs::read_dir(dir) else {
             eprintln!("corpus dir {dir} missing: skipped");
             continue;
         };
-        let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect();
+        let mut paths: Vec<_> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
         paths.sort();
         for path in paths {
-            let Ok(bytes) = std::fs::read(&path) else { continue };
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
             files += 1;
             let Ok(text) = text::decode(&bytes) else {
                 undecodable += 1;
                 continue;
             };
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("?")
+                .to_string();
             let x = dockerfile::extract(&name, &text, &BTreeMap::new());
             let errs = x.findings.iter().filter(|f| f.rule == "WF000").count();
             parse_errors += usize::from(errs > 0);
             wf010 += x.findings.iter().filter(|f| f.rule == "WF010").count();
             refs += x.references.len();
-            froms += x.references.iter().filter(|r| r.context == RefContext::From).count();
+            froms += x
+                .references
+                .iter()
+                .filter(|r| r.context == RefContext::From)
+                .count();
             finals += x.references.iter().filter(|r| r.is_final_stage).count();
-            assert!(x.references.iter().filter(|r| r.is_final_stage).count() <= 1, "{name}: several final stages");
+            assert!(
+                x.references.iter().filter(|r| r.is_final_stage).count() <= 1,
+                "{name}: several final stages"
+            );
             for r in &x.references {
                 assert!(r.line >= 1 && r.column >= 1, "{name}: bad position {r:?}");
             }
@@ -55,7 +76,11 @@ fn corpus_extracts_without_panic() {
 #[ignore]
 fn dump_json() {
     let paths: Vec<std::path::PathBuf> = match std::env::var("WINFIT_DUMP_FILES") {
-        Ok(list) => list.lines().filter(|l| !l.is_empty()).map(Into::into).collect(),
+        Ok(list) => list
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(Into::into)
+            .collect(),
         Err(_) => DIRS
             .iter()
             .filter_map(|d| std::fs::read_dir(d).ok())
@@ -64,8 +89,12 @@ fn dump_json() {
     };
     let (mut references, mut findings) = (Vec::new(), Vec::new());
     for path in paths {
-        let Ok(bytes) = std::fs::read(&path) else { continue };
-        let Ok(text) = text::decode(&bytes) else { continue };
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let Ok(text) = text::decode(&bytes) else {
+            continue;
+        };
         let x = dockerfile::extract(&path.display().to_string(), &text, &BTreeMap::new());
         references.extend(x.references);
         findings.extend(x.findings);
