@@ -55,7 +55,7 @@ pub fn extract(file: &str, text: &str, build_args: &BTreeMap<String, String>) ->
                 file,
                 pos,
                 None,
-                format!("{file}:{}: Dockerfile does not parse: {message}", pos.line),
+                format!("Dockerfile does not parse: {message}"),
                 "Fix the syntax; `docker build` rejects this file too.",
             ));
             return out;
@@ -88,10 +88,7 @@ pub fn extract(file: &str, text: &str, build_args: &BTreeMap<String, String>) ->
                     file,
                     pos,
                     None,
-                    format!(
-                        "{file}:{}: the `# syntax=` image cannot be parsed: {e}",
-                        pos.line
-                    ),
+                    format!("the `# syntax=` image cannot be parsed: {e}"),
                     "Write the frontend image as `docker/dockerfile:1` or pin it by digest.",
                 ));
                 None
@@ -296,7 +293,7 @@ impl Cx<'_> {
             file,
             pos,
             None,
-            format!("{file}:{}: {message}", pos.line),
+            message,
             "Give the ARG a default (`ARG TAG=ltsc2022`) or pass `--build-arg NAME=VALUE` to winfit.",
         ));
     }
@@ -872,11 +869,7 @@ mod tests {
             "{}",
             x.findings[0].message
         );
-        assert!(
-            x.findings[0].message.contains("Dockerfile:6"),
-            "{}",
-            x.findings[0].message
-        );
+        assert_eq!((x.findings[0].file.as_str(), x.findings[0].line), ("Dockerfile", 6));
 
         // --build-arg overrides declared ARGs only; platform ARGs are always overridable.
         let x = run_args(
