@@ -71,7 +71,9 @@ pub fn from_kubectl(json: &str) -> Result<ImportResult, ImportError> {
     let mut skipped = Vec::new();
     let mut notes = Vec::new();
     for (i, node) in nodes.iter().enumerate() {
-        let name = str_at(node, &["metadata", "name"]).map(str::to_string).unwrap_or_else(|| format!("node #{}", i + 1));
+        let name = str_at(node, &["metadata", "name"])
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("node #{}", i + 1));
         let labels = string_map(node.pointer("/metadata/labels"));
         let info = node.pointer("/status/nodeInfo");
         let info_str = |k: &str| info.and_then(|i| i.get(k)).and_then(Value::as_str);
@@ -81,16 +83,24 @@ pub fn from_kubectl(json: &str) -> Result<ImportResult, ImportError> {
         match os {
             Some(os) if os.eq_ignore_ascii_case("windows") => {}
             Some(os) => {
-                skipped.push(Skipped { name, reason: format!("not a Windows node ({os})") });
+                skipped.push(Skipped {
+                    name,
+                    reason: format!("not a Windows node ({os})"),
+                });
                 continue;
             }
             None => {
-                skipped.push(Skipped { name, reason: "operating system unknown".to_string() });
+                skipped.push(Skipped {
+                    name,
+                    reason: "operating system unknown".to_string(),
+                });
                 continue;
             }
         }
         let kernel = info_str("kernelVersion").and_then(|k| OsVersion::parse(k).ok());
-        let label = labels.get(WINDOWS_BUILD_LABEL).and_then(|l| OsVersion::parse(l).ok());
+        let label = labels
+            .get(WINDOWS_BUILD_LABEL)
+            .and_then(|l| OsVersion::parse(l).ok());
         let image = info_str("osImage").and_then(version_in_text);
         let version = match (kernel, label) {
             (Some(k), Some(l)) if (k.major, k.minor, k.build) != (l.major, l.minor, l.build) => {
@@ -116,7 +126,9 @@ pub fn from_kubectl(json: &str) -> Result<ImportResult, ImportError> {
             Some(r) if r.starts_with("containerd://") => Some(Runtime::Containerd),
             Some(r) if r.starts_with("docker://") => Some(Runtime::Docker),
             Some(r) => {
-                notes.push(format!("{name}: runtime {r:?} is neither containerd nor docker; left unset"));
+                notes.push(format!(
+                    "{name}: runtime {r:?} is neither containerd nor docker; left unset"
+                ));
                 None
             }
             None => None,
@@ -138,7 +150,13 @@ pub fn from_kubectl(json: &str) -> Result<ImportResult, ImportError> {
 
 /// Label keys (compared case-insensitively, ignoring `-`, `_`, `.`) that carry a Swarm node's
 /// Windows version, as Microsoft's docs suggest (`docker node update --label-add OsVersion=…`).
-const SWARM_VERSION_KEYS: &[&str] = &["osversion", "windowsversion", "windowsbuild", "osbuild", "nodekubernetesiowindowsbuild"];
+const SWARM_VERSION_KEYS: &[&str] = &[
+    "osversion",
+    "windowsversion",
+    "windowsbuild",
+    "osbuild",
+    "nodekubernetesiowindowsbuild",
+];
 
 /// Import `docker node inspect` output (a JSON array of nodes). Swarm records no OS version, so
 /// the version comes from a node label (`Spec.Labels`) or an engine label
@@ -162,20 +180,36 @@ pub fn from_swarm(json: &str) -> Result<ImportResult, ImportError> {
         let id = str_at(node, &["ID"]).unwrap_or("");
         let mut name = str_at(node, &["Description", "Hostname"])
             .map(str::to_string)
-            .unwrap_or_else(|| if id.is_empty() { format!("node #{}", i + 1) } else { id.to_string() });
+            .unwrap_or_else(|| {
+                if id.is_empty() {
+                    format!("node #{}", i + 1)
+                } else {
+                    id.to_string()
+                }
+            });
         if hosts.iter().any(|h| h.name == name) {
             let short: String = id.chars().take(12).collect();
-            name = if short.is_empty() { format!("{name}-{}", i + 1) } else { format!("{name}-{short}") };
+            name = if short.is_empty() {
+                format!("{name}-{}", i + 1)
+            } else {
+                format!("{name}-{short}")
+            };
         }
         let os = str_at(node, &["Description", "Platform", "OS"]);
         match os {
             Some(os) if os.eq_ignore_ascii_case("windows") => {}
             Some(os) => {
-                skipped.push(Skipped { name, reason: format!("not a Windows node ({os})") });
+                skipped.push(Skipped {
+                    name,
+                    reason: format!("not a Windows node ({os})"),
+                });
                 continue;
             }
             None => {
-                skipped.push(Skipped { name, reason: "operating system unknown".to_string() });
+                skipped.push(Skipped {
+                    name,
+                    reason: "operating system unknown".to_string(),
+                });
                 continue;
             }
         }
@@ -215,12 +249,28 @@ pub fn from_swarm(json: &str) -> Result<ImportResult, ImportError> {
     Ok(finish(hosts, skipped, notes, "docker node inspect"))
 }
 
-fn finish(hosts: Vec<Host>, skipped: Vec<Skipped>, notes: Vec<String>, source: &str) -> ImportResult {
-    ImportResult { fleet: Fleet { source: source.to_string(), hosts }, skipped, notes }
+fn finish(
+    hosts: Vec<Host>,
+    skipped: Vec<Skipped>,
+    notes: Vec<String>,
+    source: &str,
+) -> ImportResult {
+    ImportResult {
+        fleet: Fleet {
+            source: source.to_string(),
+            hosts,
+        },
+        skipped,
+        notes,
+    }
 }
 
 fn is_version_key(k: &str) -> bool {
-    let norm: String = k.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+    let norm: String = k
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
     SWARM_VERSION_KEYS.contains(&norm.as_str())
 }
 
@@ -241,7 +291,9 @@ fn swarm_version(v: &str) -> Option<OsVersion> {
 fn version_in_text(text: &str) -> Option<OsVersion> {
     let start = text.find("10.0.")?;
     let rest = &text[start..];
-    let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
     OsVersion::parse(rest[..end].trim_end_matches('.')).ok()
 }
 
@@ -278,16 +330,40 @@ mod tests {
     #[test]
     fn kubectl_nodes() {
         let r = from_kubectl(KUBECTL).unwrap();
-        let got: Vec<(&str, String, Option<Runtime>)> =
-            r.fleet.hosts.iter().map(|h| (h.name.as_str(), h.os_version.to_string(), h.runtime)).collect();
+        let got: Vec<(&str, String, Option<Runtime>)> = r
+            .fleet
+            .hosts
+            .iter()
+            .map(|h| (h.name.as_str(), h.os_version.to_string(), h.runtime))
+            .collect();
         assert_eq!(
             got,
             [
-                ("akswin19000000", "10.0.17763.6054".to_string(), Some(Runtime::Containerd)),
-                ("akswin22000000", "10.0.20348.2582".to_string(), Some(Runtime::Containerd)),
-                ("eks-win2025-a", "10.0.26100.4061".to_string(), Some(Runtime::Containerd)),
-                ("legacy-win2016", "10.0.14393".to_string(), Some(Runtime::Docker)),
-                ("label-only-win", "10.0.17763".to_string(), Some(Runtime::Containerd)),
+                (
+                    "akswin19000000",
+                    "10.0.17763.6054".to_string(),
+                    Some(Runtime::Containerd)
+                ),
+                (
+                    "akswin22000000",
+                    "10.0.20348.2582".to_string(),
+                    Some(Runtime::Containerd)
+                ),
+                (
+                    "eks-win2025-a",
+                    "10.0.26100.4061".to_string(),
+                    Some(Runtime::Containerd)
+                ),
+                (
+                    "legacy-win2016",
+                    "10.0.14393".to_string(),
+                    Some(Runtime::Docker)
+                ),
+                (
+                    "label-only-win",
+                    "10.0.17763".to_string(),
+                    Some(Runtime::Containerd)
+                ),
             ]
         );
         let h = &r.fleet.hosts[0];
@@ -295,12 +371,22 @@ mod tests {
         assert_eq!(h.labels[WINDOWS_BUILD_LABEL], "10.0.17763");
         assert_eq!(h.labels["kubernetes.io/os"], "windows");
         let skipped: Vec<&str> = r.skipped.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(skipped, ["aks-system-12345678-vmss000000", "win-no-version"]);
+        assert_eq!(
+            skipped,
+            ["aks-system-12345678-vmss000000", "win-no-version"]
+        );
         assert!(r.skipped[0].reason.contains("linux"));
-        assert!(r.notes.iter().any(|n| n.contains("legacy-win2016") && n.contains("no revision")));
+        assert!(
+            r.notes
+                .iter()
+                .any(|n| n.contains("legacy-win2016") && n.contains("no revision"))
+        );
         // The written fleet file reads back.
         let text = r.to_toml();
-        assert!(text.contains("# skipped aks-system-12345678-vmss000000: not a Windows node (linux)"), "{text}");
+        assert!(
+            text.contains("# skipped aks-system-12345678-vmss000000: not a Windows node (linux)"),
+            "{text}"
+        );
         let back = parse_fleet(&text, "imported.toml").unwrap();
         assert_eq!(back.hosts.len(), 5);
         assert_eq!(back.hosts[1].labels, r.fleet.hosts[1].labels);
@@ -312,7 +398,10 @@ mod tests {
                       "status":{"nodeInfo":{"operatingSystem":"windows","kernelVersion":"10.0.22631.5335",
                       "osImage":"Windows 10 Enterprise","containerRuntimeVersion":"containerd://1.7.27"}}}"#;
         let r = from_kubectl(one).unwrap();
-        assert_eq!(r.fleet.hosts[0].os_version, OsVersion::new(22631, Some(5335)));
+        assert_eq!(
+            r.fleet.hosts[0].os_version,
+            OsVersion::new(22631, Some(5335))
+        );
         assert!(matches!(from_kubectl("{"), Err(ImportError::Json(_))));
         assert!(matches!(from_kubectl("[]"), Err(ImportError::Shape(_))));
         let disagree = r#"{"items":[{"metadata":{"name":"d","labels":{"node.kubernetes.io/windows-build":"10.0.17763"}},
@@ -327,8 +416,12 @@ mod tests {
     #[test]
     fn swarm_nodes() {
         let r = from_swarm(SWARM).unwrap();
-        let got: Vec<(&str, String)> =
-            r.fleet.hosts.iter().map(|h| (h.name.as_str(), h.os_version.to_string())).collect();
+        let got: Vec<(&str, String)> = r
+            .fleet
+            .hosts
+            .iter()
+            .map(|h| (h.name.as_str(), h.os_version.to_string()))
+            .collect();
         assert_eq!(
             got,
             [
@@ -337,14 +430,25 @@ mod tests {
                 ("win-legacy", "10.0.14393.1715".to_string()),
             ]
         );
-        assert!(r.fleet.hosts.iter().all(|h| h.runtime == Some(Runtime::Docker)));
+        assert!(
+            r.fleet
+                .hosts
+                .iter()
+                .all(|h| h.runtime == Some(Runtime::Docker))
+        );
         let h = &r.fleet.hosts[0];
         assert_eq!(h.labels["OsVersion"], "10.0.17763.5329");
         assert_eq!(h.labels["engine.labels.datacenter"], "west");
         assert_eq!(h.isolation, [Isolation::Process]);
-        let skipped: Vec<(&str, bool)> =
-            r.skipped.iter().map(|s| (s.name.as_str(), s.reason.contains("OsVersion label"))).collect();
-        assert_eq!(skipped, [("swarm-manager-1", false), ("WIN-SWARM-03", true)]);
+        let skipped: Vec<(&str, bool)> = r
+            .skipped
+            .iter()
+            .map(|s| (s.name.as_str(), s.reason.contains("OsVersion label")))
+            .collect();
+        assert_eq!(
+            skipped,
+            [("swarm-manager-1", false), ("WIN-SWARM-03", true)]
+        );
         let back = parse_fleet(&r.to_toml(), "imported.toml").unwrap();
         assert_eq!(back.hosts.len(), 3);
         assert!(matches!(from_swarm("{}"), Err(ImportError::Shape(_))));
@@ -368,7 +472,13 @@ mod tests {
             Some(OsVersion::new(14393, None))
         );
         assert_eq!(version_in_text("Windows Server 2019 Datacenter"), None);
-        for (k, want) in [("OsVersion", true), ("os.version", true), ("windows-build", true), ("OS", false), ("datacenter", false)] {
+        for (k, want) in [
+            ("OsVersion", true),
+            ("os.version", true),
+            ("windows-build", true),
+            ("OS", false),
+            ("datacenter", false),
+        ] {
             assert_eq!(is_version_key(k), want, "{k}");
         }
     }

@@ -138,7 +138,12 @@ pub struct FleetError {
 impl fmt::Display for FleetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.problems.len();
-        write!(f, "invalid fleet {}: {n} problem{}", self.source, if n == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "invalid fleet {}: {n} problem{}",
+            self.source,
+            if n == 1 { "" } else { "s" }
+        )?;
         for p in &self.problems {
             write!(f, "\n  {}", self.source)?;
             if let Some(l) = p.line {
@@ -158,7 +163,15 @@ impl fmt::Display for FleetError {
 
 impl std::error::Error for FleetError {}
 
-const HOST_KEYS: &[&str] = &["name", "os_version", "isolation", "runtime", "count", "role", "labels"];
+const HOST_KEYS: &[&str] = &[
+    "name",
+    "os_version",
+    "isolation",
+    "runtime",
+    "count",
+    "role",
+    "labels",
+];
 
 /// Parse and validate a fleet file. `source` names it in errors (usually its path).
 pub fn parse_fleet(text: &str, source: &str) -> Result<Fleet, FleetError> {
@@ -183,13 +196,18 @@ pub fn parse_fleet(text: &str, source: &str) -> Result<Fleet, FleetError> {
             host: None,
             index: None,
             line: None,
-            message: format!("unknown top-level key {key:?}: a fleet file holds only [[host]] tables"),
+            message: format!(
+                "unknown top-level key {key:?}: a fleet file holds only [[host]] tables"
+            ),
         });
     }
     let lines = host_header_lines(text);
     match validate(&table, source, &lines) {
         Ok(fleet) if problems.is_empty() => Ok(fleet),
-        Ok(_) => Err(FleetError { source: source.to_string(), problems }),
+        Ok(_) => Err(FleetError {
+            source: source.to_string(),
+            problems,
+        }),
         Err(mut e) => {
             problems.append(&mut e.problems);
             e.problems = problems;
@@ -225,10 +243,19 @@ pub fn from_value(value: &toml::Value, source: &str) -> Result<Fleet, FleetError
     }
 }
 
-fn validate(table: &toml::Table, source: &str, header_lines: &[usize]) -> Result<Fleet, FleetError> {
+fn validate(
+    table: &toml::Table,
+    source: &str,
+    header_lines: &[usize],
+) -> Result<Fleet, FleetError> {
     let mut problems = Vec::new();
     let mut hosts = Vec::new();
-    let top = |message: String| Problem { host: None, index: None, line: None, message };
+    let top = |message: String| Problem {
+        host: None,
+        index: None,
+        line: None,
+        message,
+    };
     match table.get("host") {
         None => problems.push(top("no hosts: add at least one [[host]] table".to_string())),
         Some(toml::Value::Array(items)) if items.is_empty() => {
@@ -251,7 +278,10 @@ fn validate(table: &toml::Table, source: &str, header_lines: &[usize]) -> Result
     let mut seen: BTreeMap<&str, &Host> = BTreeMap::new();
     for h in &hosts {
         if let Some(first) = seen.get(h.name.as_str()) {
-            let at = first.line.map(|l| format!(" (first defined on line {l})")).unwrap_or_default();
+            let at = first
+                .line
+                .map(|l| format!(" (first defined on line {l})"))
+                .unwrap_or_default();
             problems.push(Problem {
                 host: Some(h.name.clone()),
                 index: None,
@@ -263,14 +293,25 @@ fn validate(table: &toml::Table, source: &str, header_lines: &[usize]) -> Result
         }
     }
     if problems.is_empty() {
-        Ok(Fleet { source: source.to_string(), hosts })
+        Ok(Fleet {
+            source: source.to_string(),
+            hosts,
+        })
     } else {
         problems.sort_by_key(|p| (p.line.is_some(), p.line));
-        Err(FleetError { source: source.to_string(), problems })
+        Err(FleetError {
+            source: source.to_string(),
+            problems,
+        })
     }
 }
 
-fn validate_host(item: &toml::Value, index: usize, line: Option<usize>, problems: &mut Vec<Problem>) -> Option<Host> {
+fn validate_host(
+    item: &toml::Value,
+    index: usize,
+    line: Option<usize>,
+    problems: &mut Vec<Problem>,
+) -> Option<Host> {
     let before = problems.len();
     let Some(t) = item.as_table() else {
         problems.push(Problem {
@@ -287,7 +328,12 @@ fn validate_host(item: &toml::Value, index: usize, line: Option<usize>, problems
         Some(_) | None => None,
     };
     let mut push = |message: String| {
-        problems.push(Problem { host: name.clone(), index: Some(index), line, message });
+        problems.push(Problem {
+            host: name.clone(),
+            index: Some(index),
+            line,
+            message,
+        });
     };
     match t.get("name") {
         None => push("missing `name`".to_string()),
@@ -296,7 +342,10 @@ fn validate_host(item: &toml::Value, index: usize, line: Option<usize>, problems
         Some(v) => push(format!("`name` must be a string, found a {}", v.type_str())),
     }
     for key in t.keys().filter(|k| !HOST_KEYS.contains(&k.as_str())) {
-        push(format!("unknown key {key:?} (expected one of: {})", HOST_KEYS.join(", ")));
+        push(format!(
+            "unknown key {key:?} (expected one of: {})",
+            HOST_KEYS.join(", ")
+        ));
     }
     let os_version = match t.get("os_version") {
         None => {
@@ -311,7 +360,10 @@ fn validate_host(item: &toml::Value, index: usize, line: Option<usize>, problems
             }
         },
         Some(v) => {
-            push(format!("`os_version` must be a string such as \"10.0.17763.5329\", found a {}", v.type_str()));
+            push(format!(
+                "`os_version` must be a string such as \"10.0.17763.5329\", found a {}",
+                v.type_str()
+            ));
             None
         }
     };
@@ -333,13 +385,19 @@ fn validate_host(item: &toml::Value, index: usize, line: Option<usize>, problems
                     Some((s, None)) => push(format!(
                         "unknown isolation mode {s:?}: use \"process\" or \"hyperv\""
                     )),
-                    None => push(format!("`isolation` entries must be strings, found a {}", v.type_str())),
+                    None => push(format!(
+                        "`isolation` entries must be strings, found a {}",
+                        v.type_str()
+                    )),
                 }
             }
             Some(modes)
         }
         Some(v) => {
-            push(format!("`isolation` must be an array such as [\"process\"], found a {}", v.type_str()));
+            push(format!(
+                "`isolation` must be an array such as [\"process\"], found a {}",
+                v.type_str()
+            ));
             None
         }
     };
@@ -349,12 +407,17 @@ fn validate_host(item: &toml::Value, index: usize, line: Option<usize>, problems
             "containerd" => Some(Runtime::Containerd),
             "docker" => Some(Runtime::Docker),
             _ => {
-                push(format!("unknown runtime {s:?}: use \"containerd\" or \"docker\""));
+                push(format!(
+                    "unknown runtime {s:?}: use \"containerd\" or \"docker\""
+                ));
                 None
             }
         },
         Some(v) => {
-            push(format!("`runtime` must be a string, found a {}", v.type_str()));
+            push(format!(
+                "`runtime` must be a string, found a {}",
+                v.type_str()
+            ));
             None
         }
     };
@@ -366,7 +429,10 @@ fn validate_host(item: &toml::Value, index: usize, line: Option<usize>, problems
             None
         }
         Some(v) => {
-            push(format!("`count` must be an integer, found a {}", v.type_str()));
+            push(format!(
+                "`count` must be an integer, found a {}",
+                v.type_str()
+            ));
             None
         }
     };
@@ -400,7 +466,10 @@ fn validate_host(item: &toml::Value, index: usize, line: Option<usize>, problems
                 }
             }
         }
-        Some(v) => push(format!("`labels` must be a table of strings, found a {}", v.type_str())),
+        Some(v) => push(format!(
+            "`labels` must be a table of strings, found a {}",
+            v.type_str()
+        )),
     }
     if problems.len() > before {
         return None;
@@ -422,7 +491,11 @@ fn validate_host(item: &toml::Value, index: usize, line: Option<usize>, problems
 
 /// 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// The lines of `[[host]]` headers, in order.
@@ -477,7 +550,11 @@ pub fn to_toml_with_comments(fleet: &Fleet, comments: &[String]) -> String {
             out.push_str(&format!("role = {}\n", q(h.role.as_str())));
         }
         if !h.labels.is_empty() {
-            let pairs: Vec<String> = h.labels.iter().map(|(k, v)| format!("{} = {}", q(k), q(v))).collect();
+            let pairs: Vec<String> = h
+                .labels
+                .iter()
+                .map(|(k, v)| format!("{} = {}", q(k), q(v)))
+                .collect();
             out.push_str(&format!("labels = {{ {} }}\n", pairs.join(", ")));
         }
     }
@@ -558,7 +635,11 @@ runtime = "docker"
         let cases: &[(&str, Want)] = &[
             (
                 "[[host]]\nname = \"a\"\nos_version = \"10.0.17763\"\n\n[[host]]\nname = \"a\"\nos_version = \"10.0.20348\"\n",
-                &[(Some(5), Some("a"), "duplicate host name (first defined on line 1)")],
+                &[(
+                    Some(5),
+                    Some("a"),
+                    "duplicate host name (first defined on line 1)",
+                )],
             ),
             (
                 "[[host]]\nname = \"a\"\nos_version = \"10.0\"\n[[host]]\nname = \"b\"\nos_version = \"ws2019\"\n[[host]]\nname = \"c\"\nos_version = 17763\n",
@@ -588,12 +669,24 @@ runtime = "docker"
             ),
             (
                 "[[host]]\nos_version = \"10.0.17763\"\n[[host]]\nname = \"b\"\n",
-                &[(Some(1), None, "missing `name`"), (Some(3), Some("b"), "missing `os_version`")],
+                &[
+                    (Some(1), None, "missing `name`"),
+                    (Some(3), Some("b"), "missing `os_version`"),
+                ],
             ),
             ("", &[(None, None, "no hosts")]),
-            ("hosts = []\n", &[(None, None, "unknown top-level key \"hosts\""), (None, None, "no hosts")]),
+            (
+                "hosts = []\n",
+                &[
+                    (None, None, "unknown top-level key \"hosts\""),
+                    (None, None, "no hosts"),
+                ],
+            ),
             ("host = 3\n", &[(None, None, "must be an array of tables")]),
-            ("[[host]]\nname = \"a\"\nos_version = \"10.0.17763\"\nlabels = {\n", &[(Some(4), None, "not valid TOML")]),
+            (
+                "[[host]]\nname = \"a\"\nos_version = \"10.0.17763\"\nlabels = {\n",
+                &[(Some(4), None, "not valid TOML")],
+            ),
         ];
         for (text, want) in cases {
             let err = parse_fleet(text, "f.toml").expect_err(text);
@@ -611,9 +704,18 @@ runtime = "docker"
 
     #[test]
     fn error_display_names_source_line_and_host() {
-        let err = parse_fleet("[[host]]\nname = \"a\"\nos_version = \"10.0\"\n", "fleet.toml").unwrap_err();
+        let err = parse_fleet(
+            "[[host]]\nname = \"a\"\nos_version = \"10.0\"\n",
+            "fleet.toml",
+        )
+        .unwrap_err();
         let text = err.to_string();
-        assert!(text.starts_with("invalid fleet fleet.toml: 1 problem\n  fleet.toml:1: host \"a\": bad `os_version`"), "{text}");
+        assert!(
+            text.starts_with(
+                "invalid fleet fleet.toml: 1 problem\n  fleet.toml:1: host \"a\": bad `os_version`"
+            ),
+            "{text}"
+        );
     }
 
     #[test]
@@ -639,9 +741,20 @@ runtime = "docker"
         let text = to_toml_with_comments(&f, &["generated".to_string()]);
         assert!(text.starts_with("# generated\n\n[[host]]\n"), "{text}");
         let back = parse_fleet(&text, "out.toml").unwrap();
-        let strip = |f: &Fleet| f.hosts.iter().map(|h| Host { line: None, ..h.clone() }).collect::<Vec<_>>();
+        let strip = |f: &Fleet| {
+            f.hosts
+                .iter()
+                .map(|h| Host {
+                    line: None,
+                    ..h.clone()
+                })
+                .collect::<Vec<_>>()
+        };
         assert_eq!(strip(&back), strip(&f));
-        assert!(!to_toml(&f).contains("hyperv"), "defaulted isolation is not written");
+        assert!(
+            !to_toml(&f).contains("hyperv"),
+            "defaulted isolation is not written"
+        );
         // Quoting of awkward names and labels.
         let odd = Fleet {
             source: "x".into(),
@@ -658,6 +771,12 @@ runtime = "docker"
             }],
         };
         let back = parse_fleet(&to_toml(&odd), "odd").unwrap();
-        assert_eq!(back.hosts[0], Host { line: Some(1), ..odd.hosts[0].clone() });
+        assert_eq!(
+            back.hosts[0],
+            Host {
+                line: Some(1),
+                ..odd.hosts[0].clone()
+            }
+        );
     }
 }

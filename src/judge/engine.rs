@@ -102,7 +102,11 @@ pub struct Judgement {
 
 impl Judgement {
     fn new(verdict: Verdict, code: Code, reason: String) -> Judgement {
-        Judgement { verdict, code, reason }
+        Judgement {
+            verdict,
+            code,
+            reason,
+        }
     }
 
     /// The judgement for an image whose version could not be determined at all (unresolved tag,
@@ -111,7 +115,9 @@ impl Judgement {
         Judgement::new(
             Verdict::Unknown,
             Code::VersionUnknown,
-            format!("the image's Windows version is unknown, so it cannot be judged against host {host}"),
+            format!(
+                "the image's Windows version is unknown, so it cannot be judged against host {host}"
+            ),
         )
     }
 }
@@ -127,7 +133,9 @@ pub fn judge(image: Option<OsVersion>, host: OsVersion) -> Judgement {
         return Judgement::new(
             Verdict::Process,
             Code::NoOsVersion,
-            format!("the image has no os.version; runtimes let it run on any host, including {host}, but its Windows build is unchecked"),
+            format!(
+                "the image has no os.version; runtimes let it run on any host, including {host}, but its Windows build is unchecked"
+            ),
         );
     };
     if (img.major, img.minor) != (host.major, host.minor) {
@@ -143,13 +151,20 @@ pub fn judge(image: Option<OsVersion>, host: OsVersion) -> Judgement {
             return Judgement::new(
                 Verdict::None,
                 Code::Win10CannotRunWs2022,
-                format!("image {img} ({}) is newer than Windows 10 host {host}: Windows 10 cannot run Windows Server 2022 or later images in any isolation mode", release_name(ib)),
+                format!(
+                    "image {img} ({}) is newer than Windows 10 host {host}: Windows 10 cannot run Windows Server 2022 or later images in any isolation mode",
+                    release_name(ib)
+                ),
             );
         }
         return Judgement::new(
             Verdict::None,
             Code::ImageNewerThanHost,
-            format!("image {img} ({}) is newer than host {host} ({}): no isolation mode runs a newer image", release_name(ib), release_name(hb)),
+            format!(
+                "image {img} ({}) is newer than host {host} ({}): no isolation mode runs a newer image",
+                release_name(ib),
+                release_name(hb)
+            ),
         );
     }
     if hb >= STABLE_ABI_BUILD {
@@ -164,7 +179,11 @@ pub fn judge(image: Option<OsVersion>, host: OsVersion) -> Judgement {
             return Judgement::new(
                 Verdict::Process,
                 Code::StableAbi,
-                format!("image {img} ({}) runs process-isolated on the newer host {host} ({}): builds from 20348 on share a stable ABI", release_name(ib), release_name(hb)),
+                format!(
+                    "image {img} ({}) runs process-isolated on the newer host {host} ({}): builds from 20348 on share a stable ABI",
+                    release_name(ib),
+                    release_name(hb)
+                ),
             );
         }
         return hyperv_only(img, host);
@@ -183,24 +202,35 @@ pub fn judge(image: Option<OsVersion>, host: OsVersion) -> Judgement {
             (Some(_), Some(_)) => Judgement::new(
                 Verdict::HyperV,
                 Code::Ws2016RevisionMismatch,
-                format!("Windows Server 2016 image {img} and host {host} have different revisions: process isolation needs them equal, so only Hyper-V isolation runs it"),
+                format!(
+                    "Windows Server 2016 image {img} and host {host} have different revisions: process isolation needs them equal, so only Hyper-V isolation runs it"
+                ),
             ),
             _ => Judgement::new(
                 Verdict::Process,
                 Code::Ws2016RevisionUnknown,
-                format!("Windows Server 2016 image {img} and host {host} share the build, but process isolation also needs equal revisions and one of them is unknown"),
+                format!(
+                    "Windows Server 2016 image {img} and host {host} share the build, but process isolation also needs equal revisions and one of them is unknown"
+                ),
             ),
         };
     }
-    if let (Some(ir), Some(hr), Some(base)) =
-        (img.revision, host.revision, knowledge::knowledge().feb2020_baseline(hb))
-        && (ir >= base.host) != (hr >= base.host)
+    if let (Some(ir), Some(hr), Some(base)) = (
+        img.revision,
+        host.revision,
+        knowledge::knowledge().feb2020_baseline(hb),
+    ) && (ir >= base.host) != (hr >= base.host)
     {
         let side = |r: u32| if r >= base.host { "after" } else { "before" };
         return Judgement::new(
             Verdict::HyperV,
             Code::Feb2020Baseline,
-            format!("image {img} is from {} and host {host} from {} the February 2020 baseline (10.0.{hb}.{}): process isolation fails, Hyper-V isolation works", side(ir), side(hr), base.host),
+            format!(
+                "image {img} is from {} and host {host} from {} the February 2020 baseline (10.0.{hb}.{}): process isolation fails, Hyper-V isolation works",
+                side(ir),
+                side(hr),
+                base.host
+            ),
         );
     }
     Judgement::new(
@@ -214,7 +244,11 @@ fn hyperv_only(img: OsVersion, host: OsVersion) -> Judgement {
     Judgement::new(
         Verdict::HyperV,
         Code::HyperVOnly,
-        format!("image {img} ({}) is older than host {host} ({}): it runs only under Hyper-V isolation", release_name(img.build), release_name(host.build)),
+        format!(
+            "image {img} ({}) is older than host {host} ({}): it runs only under Hyper-V isolation",
+            release_name(img.build),
+            release_name(host.build)
+        ),
     )
 }
 
@@ -243,7 +277,12 @@ mod tests {
     fn check(cases: &[(&str, &str, Verdict, Code)]) {
         for (img, host, verdict, code) in cases {
             let j = judge(Some(ver(img)), ver(host));
-            assert_eq!((j.verdict, j.code), (*verdict, *code), "image {img} on host {host}: {}", j.reason);
+            assert_eq!(
+                (j.verdict, j.code),
+                (*verdict, *code),
+                "image {img} on host {host}: {}",
+                j.reason
+            );
             assert!(j.reason.contains(host), "{}", j.reason);
         }
     }
@@ -288,10 +327,22 @@ mod tests {
         let ws2016 = "10.0.14393.3506";
         let mut cases = Vec::new();
         // Windows 11: WS2025 ✅/✅ from 24H2 (26100) on; WS2022 ✅/✅; WS2019 ✅/❌; WS2016 ✅/❌.
-        for host in ["10.0.22000.2538", "10.0.22621.4317", "10.0.22631.5335", "10.0.26100.4061", "10.0.26200.6584", "10.0.28000.1"] {
+        for host in [
+            "10.0.22000.2538",
+            "10.0.22621.4317",
+            "10.0.22631.5335",
+            "10.0.26100.4061",
+            "10.0.26200.6584",
+            "10.0.28000.1",
+        ] {
             let b = ver(host).build;
             if b >= 26100 {
-                cases.push((ws2025, host, V::Process, if b == 26100 { Match } else { StableAbi }));
+                cases.push((
+                    ws2025,
+                    host,
+                    V::Process,
+                    if b == 26100 { Match } else { StableAbi },
+                ));
             } else {
                 cases.push((ws2025, host, V::None, ImageNewerThanHost));
             }
@@ -315,7 +366,9 @@ mod tests {
     fn historical_sac_hosts() {
         // §2.3: each SAC host runs its own build process-isolated, older ones under Hyper-V,
         // newer ones not at all.
-        let builds = [14393u32, 16299, 17134, 17763, 18362, 18363, 19041, 19042, 20348];
+        let builds = [
+            14393u32, 16299, 17134, 17763, 18362, 18363, 19041, 19042, 20348,
+        ];
         for (hi, &h) in builds.iter().enumerate() {
             for (ii, &i) in builds.iter().enumerate() {
                 let j = judge(Some(OsVersion::new(i, None)), OsVersion::new(h, None));
@@ -334,13 +387,38 @@ mod tests {
     fn ws2016_revisions() {
         check(&[
             // version-compatibility.md: host KB4051033 (.1914) vs image KB4053579 (.1944)
-            ("10.0.14393.1944", "10.0.14393.1914", V::HyperV, Ws2016RevisionMismatch),
+            (
+                "10.0.14393.1944",
+                "10.0.14393.1914",
+                V::HyperV,
+                Ws2016RevisionMismatch,
+            ),
             ("10.0.14393.1770", "10.0.14393.1770", V::Process, Match),
-            ("10.0.14393.3506", "10.0.14393.3504", V::HyperV, Ws2016RevisionMismatch),
-            ("10.0.14393", "10.0.14393.1770", V::Process, Ws2016RevisionUnknown),
-            ("10.0.14393.1770", "10.0.14393", V::Process, Ws2016RevisionUnknown),
+            (
+                "10.0.14393.3506",
+                "10.0.14393.3504",
+                V::HyperV,
+                Ws2016RevisionMismatch,
+            ),
+            (
+                "10.0.14393",
+                "10.0.14393.1770",
+                V::Process,
+                Ws2016RevisionUnknown,
+            ),
+            (
+                "10.0.14393.1770",
+                "10.0.14393",
+                V::Process,
+                Ws2016RevisionUnknown,
+            ),
             // Newer revision, same build: still only a revision mismatch, not "newer".
-            ("10.0.14393.9999", "10.0.14393.1770", V::HyperV, Ws2016RevisionMismatch),
+            (
+                "10.0.14393.9999",
+                "10.0.14393.1770",
+                V::HyperV,
+                Ws2016RevisionMismatch,
+            ),
         ]);
     }
 
@@ -348,20 +426,50 @@ mod tests {
     fn feb_2020_baseline() {
         check(&[
             // 17763: host 2B = .1039, container 2B = .1040
-            ("10.0.17763.973", "10.0.17763.1039", V::HyperV, Feb2020Baseline),
+            (
+                "10.0.17763.973",
+                "10.0.17763.1039",
+                V::HyperV,
+                Feb2020Baseline,
+            ),
             ("10.0.17763.1040", "10.0.17763.1039", V::Process, Match),
-            ("10.0.17763.1040", "10.0.17763.1012", V::HyperV, Feb2020Baseline),
-            ("10.0.17763.5122", "10.0.17763.973", V::HyperV, Feb2020Baseline),
+            (
+                "10.0.17763.1040",
+                "10.0.17763.1012",
+                V::HyperV,
+                Feb2020Baseline,
+            ),
+            (
+                "10.0.17763.5122",
+                "10.0.17763.973",
+                V::HyperV,
+                Feb2020Baseline,
+            ),
             ("10.0.17763.973", "10.0.17763.1012", V::Process, Match),
             ("10.0.17763.5122", "10.0.17763.1098", V::Process, Match),
             // version-compatibility example 2: a host with KB4534273 (.973) runs any pre-baseline 17763 image
             ("10.0.17763.437", "10.0.17763.973", V::Process, Match),
             // 17134 (.1304/.1305), 18362/18363 (.657/.658)
-            ("10.0.17134.1246", "10.0.17134.1305", V::HyperV, Feb2020Baseline),
+            (
+                "10.0.17134.1246",
+                "10.0.17134.1305",
+                V::HyperV,
+                Feb2020Baseline,
+            ),
             ("10.0.17134.1305", "10.0.17134.1304", V::Process, Match),
-            ("10.0.18362.592", "10.0.18362.658", V::HyperV, Feb2020Baseline),
+            (
+                "10.0.18362.592",
+                "10.0.18362.658",
+                V::HyperV,
+                Feb2020Baseline,
+            ),
             ("10.0.18363.658", "10.0.18363.657", V::Process, Match),
-            ("10.0.18363.592", "10.0.18363.720", V::HyperV, Feb2020Baseline),
+            (
+                "10.0.18363.592",
+                "10.0.18363.720",
+                V::HyperV,
+                Feb2020Baseline,
+            ),
             // Unknown revision on one side: the baseline cannot be checked; assumed fine.
             ("10.0.17763", "10.0.17763.973", V::Process, Match),
             // Builds without a 2020 baseline ignore revisions.
@@ -394,13 +502,20 @@ mod tests {
         let j = judge(Some(ver("6.3.9600")), host);
         assert_eq!((j.verdict, j.code), (V::None, MajorMinorMismatch));
         assert_eq!(serde_json::to_string(&V::HyperV).unwrap(), "\"hyperv\"");
-        assert_eq!(serde_json::to_string(&Feb2020Baseline).unwrap(), "\"feb2020-baseline\"");
+        assert_eq!(
+            serde_json::to_string(&Feb2020Baseline).unwrap(),
+            "\"feb2020-baseline\""
+        );
         assert_eq!(Feb2020Baseline.as_str(), "feb2020-baseline");
     }
 
     #[test]
     fn reasons_name_releases() {
         let j = judge(Some(ver("10.0.17763.1")), ver("10.0.20348.1"));
-        assert!(j.reason.contains("Windows Server 2019") && j.reason.contains("Windows Server 2022"), "{}", j.reason);
+        assert!(
+            j.reason.contains("Windows Server 2019") && j.reason.contains("Windows Server 2022"),
+            "{}",
+            j.reason
+        );
     }
 }

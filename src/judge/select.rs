@@ -45,9 +45,11 @@ pub fn containerd_compatible(pv: PlatformsVersion, host: OsVersion, ctr: OsVersi
     }
     let floor = match pv {
         PlatformsVersion::Legacy | PlatformsVersion::Rc5 => COMPAT_LTSC[0],
-        PlatformsVersion::Rc2ToRc4 => {
-            COMPAT_LTSC.iter().copied().filter(|&l| l < host.build).last().unwrap_or(host.build)
-        }
+        PlatformsVersion::Rc2ToRc4 => COMPAT_LTSC
+            .iter()
+            .copied()
+            .rfind(|&l| l < host.build)
+            .unwrap_or(host.build),
     };
     floor <= ctr.build && ctr.build <= host.build
 }
@@ -61,7 +63,11 @@ pub fn affected_by_ltsc_floor_bug(host: OsVersion, ctr: OsVersion) -> bool {
 
 /// The entry a runtime pulls on `host`, as an index into `entries`, or `None` when it refuses
 /// them all ("no matching manifest"). containerd uses current containerd/platforms (rc.5).
-pub fn select_entry(runtime: Runtime, entries: &[Option<OsVersion>], host: OsVersion) -> Option<usize> {
+pub fn select_entry(
+    runtime: Runtime,
+    entries: &[Option<OsVersion>],
+    host: OsVersion,
+) -> Option<usize> {
     match runtime {
         Runtime::Containerd => select_containerd(PlatformsVersion::Rc5, entries, host),
         Runtime::Docker => select_docker(entries, host),
@@ -71,7 +77,11 @@ pub fn select_entry(runtime: Runtime, entries: &[Option<OsVersion>], host: OsVer
 /// containerd's choice with a given containerd/platforms generation: entries that match come
 /// first (an empty `os.version` matches every host); among them the greatest `os.version` string
 /// (rc.2+) or revision (legacy) wins; ties keep list order (a stable sort).
-pub fn select_containerd(pv: PlatformsVersion, entries: &[Option<OsVersion>], host: OsVersion) -> Option<usize> {
+pub fn select_containerd(
+    pv: PlatformsVersion,
+    entries: &[Option<OsVersion>],
+    host: OsVersion,
+) -> Option<usize> {
     let matches = |e: &Option<OsVersion>| match e {
         None => true,
         Some(v) => containerd_compatible(pv, host, *v),
@@ -165,9 +175,20 @@ mod tests {
             assert!(containerd_compatible(pv, b(22621), b(20348)));
             assert!(!containerd_compatible(pv, b(20348), b(22621)));
             assert!(containerd_compatible(pv, b(26100), b(22621)));
-            assert!(containerd_compatible(pv, b(17763), v("10.0.17763.9999").unwrap()));
+            assert!(containerd_compatible(
+                pv,
+                b(17763),
+                v("10.0.17763.9999").unwrap()
+            ));
             assert!(!containerd_compatible(pv, b(17763), b(17134)));
-            assert!(!containerd_compatible(pv, OsVersion { major: 6, ..b(17763) }, b(17763)));
+            assert!(!containerd_compatible(
+                pv,
+                OsVersion {
+                    major: 6,
+                    ..b(17763)
+                },
+                b(17763)
+            ));
         }
         assert!(affected_by_ltsc_floor_bug(b(26200), b(20348)));
         assert!(!affected_by_ltsc_floor_bug(b(26100), b(20348)));
@@ -181,7 +202,13 @@ mod tests {
     #[test]
     fn containerd_selection() {
         let py = [v("10.0.17763.7314"), v("10.0.20348.3692")];
-        let cases: &[(PlatformsVersion, &[Option<OsVersion>], u32, Option<usize>)] = &[
+        type Case<'a> = (
+            PlatformsVersion,
+            &'a [Option<OsVersion>],
+            u32,
+            Option<usize>,
+        );
+        let cases: &[Case] = &[
             (Rc5, &py, 17763, Some(0)),
             (Rc5, &py, 20348, Some(1)),
             (Rc5, &py, 26100, Some(1)),
@@ -193,28 +220,63 @@ mod tests {
             (Rc5, &[None, v("10.0.17763.1")], 17763, Some(1)),
             (Rc5, &[None, v("10.0.17763.1")], 14393, Some(0)),
             // lexicographic: ".999" sorts above ".1000"
-            (Rc5, &[v("10.0.17763.1000"), v("10.0.17763.999")], 17763, Some(1)),
-            (Legacy, &[v("10.0.17763.999"), v("10.0.17763.1000")], 17763, Some(1)),
+            (
+                Rc5,
+                &[v("10.0.17763.1000"), v("10.0.17763.999")],
+                17763,
+                Some(1),
+            ),
+            (
+                Legacy,
+                &[v("10.0.17763.999"), v("10.0.17763.1000")],
+                17763,
+                Some(1),
+            ),
             // ties keep list order
             (Rc5, &[v("10.0.17763.5"), v("10.0.17763.5")], 17763, Some(0)),
             (Rc5, &[], 17763, None),
         ];
         for (pv, entries, host, want) in cases {
-            assert_eq!(select_containerd(*pv, entries, b(*host)), *want, "{pv:?} {entries:?} on {host}");
+            assert_eq!(
+                select_containerd(*pv, entries, b(*host)),
+                *want,
+                "{pv:?} {entries:?} on {host}"
+            );
         }
     }
 
     #[test]
     fn docker_selection() {
-        let cases: &[(&[Option<OsVersion>], &str, Option<usize>)] = &[
+        type Case<'a> = (&'a [Option<OsVersion>], &'a str, Option<usize>);
+        let cases: &[Case] = &[
             // exact build first, wherever it sits
-            (&[v("10.0.14393.1"), v("10.0.17763.1")], "10.0.17763.2", Some(1)),
+            (
+                &[v("10.0.14393.1"), v("10.0.17763.1")],
+                "10.0.17763.2",
+                Some(1),
+            ),
             // no exact build: the first entry not newer, in list order (§1.3 example)
-            (&[v("10.0.17763.1"), v("10.0.20348.1")], "10.0.26100.1", Some(0)),
-            (&[v("10.0.20348.1"), v("10.0.17763.1")], "10.0.26100.1", Some(0)),
-            (&[v("10.0.26100.1"), v("10.0.17763.1")], "10.0.20348.1", Some(1)),
+            (
+                &[v("10.0.17763.1"), v("10.0.20348.1")],
+                "10.0.26100.1",
+                Some(0),
+            ),
+            (
+                &[v("10.0.20348.1"), v("10.0.17763.1")],
+                "10.0.26100.1",
+                Some(0),
+            ),
+            (
+                &[v("10.0.26100.1"), v("10.0.17763.1")],
+                "10.0.20348.1",
+                Some(1),
+            ),
             // all newer: "no matching manifest"
-            (&[v("10.0.20348.1"), v("10.0.26100.1")], "10.0.17763.1", None),
+            (
+                &[v("10.0.20348.1"), v("10.0.26100.1")],
+                "10.0.17763.1",
+                None,
+            ),
             // an empty os.version is never rejected
             (&[v("10.0.26100.1"), None], "10.0.17763.1", Some(1)),
             // a 3-part entry does not carry the "<build>." prefix
@@ -223,7 +285,11 @@ mod tests {
         ];
         for (entries, host, want) in cases {
             let host = OsVersion::parse(host).unwrap();
-            assert_eq!(select_entry(Runtime::Docker, entries, host), *want, "{entries:?} on {host}");
+            assert_eq!(
+                select_entry(Runtime::Docker, entries, host),
+                *want,
+                "{entries:?} on {host}"
+            );
         }
     }
 }

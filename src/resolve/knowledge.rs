@@ -120,7 +120,10 @@ impl Release {
             Some(end) if today > end => Support::Ended { on: end },
             Some(end) => match self.eos_mainstream {
                 Some(m) if self.kind == ReleaseKind::Server && today > m && m != end => {
-                    Support::Extended { mainstream_ended: m, until: end }
+                    Support::Extended {
+                        mainstream_ended: m,
+                        until: end,
+                    }
                 }
                 _ => Support::Supported { until: end },
             },
@@ -245,9 +248,17 @@ impl Knowledge {
         }
         let mut by_build_kb: HashMap<(u32, String), Vec<usize>> = HashMap::new();
         for (i, e) in kbs.iter().enumerate() {
-            by_build_kb.entry((e.build, e.kb.clone())).or_default().push(i);
+            by_build_kb
+                .entry((e.build, e.kb.clone()))
+                .or_default()
+                .push(i);
         }
-        Ok(Knowledge { releases: r.release, kbs, baselines: k.feb2020_baseline, by_build_kb })
+        Ok(Knowledge {
+            releases: r.release,
+            kbs,
+            baselines: k.feb2020_baseline,
+            by_build_kb,
+        })
     }
 
     /// The release of a build. Where a server and a client release share the build (14393…19042,
@@ -289,28 +300,36 @@ impl Knowledge {
             let first = rows.first()?.revision;
             rows.iter().all(|r| r.revision == first).then_some(first)
         };
-        let container: Vec<&KbEntry> =
-            rows.iter().copied().filter(|r| r.source == KbSource::Container).collect();
+        let container: Vec<&KbEntry> = rows
+            .iter()
+            .copied()
+            .filter(|r| r.source == KbSource::Container)
+            .collect();
         if let Some(rev) = pick(&container) {
             return Some(OsVersion::new(build, Some(rev)));
         }
         if let Some(rev) = pick(&rows) {
             return Some(OsVersion::new(build, Some(rev)));
         }
-        let verified: Vec<&KbEntry> =
-            rows.iter().copied().filter(|r| r.month.is_some()).collect();
+        let verified: Vec<&KbEntry> = rows.iter().copied().filter(|r| r.month.is_some()).collect();
         pick(&verified).map(|rev| OsVersion::new(build, Some(rev)))
     }
 
     /// Every KB known for exactly this build and revision, container rows first. Empty when the
     /// version has no revision.
     pub fn kbs_for_version(&self, v: OsVersion) -> Vec<&KbEntry> {
-        let Some(rev) = v.revision else { return Vec::new() };
+        let Some(rev) = v.revision else {
+            return Vec::new();
+        };
         if (v.major, v.minor) != (10, 0) {
             return Vec::new();
         }
         let mut out: Vec<&KbEntry> = Vec::new();
-        for e in self.kbs.iter().filter(|e| e.build == v.build && e.revision == rev) {
+        for e in self
+            .kbs
+            .iter()
+            .filter(|e| e.build == v.build && e.revision == rev)
+        {
             if !out.iter().any(|o| o.kb == e.kb) {
                 out.push(e);
             }
@@ -325,14 +344,19 @@ impl Knowledge {
 
     /// The releases of these builds that are past their end of support on `today`.
     pub fn support_on(&self, build: u32, today: Date) -> Option<(&Release, Support)> {
-        self.release_for_build(build).map(|r| (r, r.support_on(today)))
+        self.release_for_build(build)
+            .map(|r| (r, r.support_on(today)))
     }
 }
 
 /// `kb5034127`, `KB5034127`, `5034127` → `KB5034127`.
 pub fn normalize_kb(kb: &str) -> Option<String> {
     let t = kb.trim();
-    let digits = if t.len() > 2 && t[..2].eq_ignore_ascii_case("kb") { &t[2..] } else { t };
+    let digits = if t.len() > 2 && t[..2].eq_ignore_ascii_case("kb") {
+        &t[2..]
+    } else {
+        t
+    };
     (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
         .then(|| format!("KB{digits}"))
 }
@@ -364,7 +388,9 @@ pub fn kbs_for_version(v: OsVersion) -> Vec<&'static KbEntry> {
 /// The release of `v` (server preferred) with its KBs, for "the release name and KB of this
 /// revision" in `inspect` output.
 pub fn describe_version(v: OsVersion) -> (Option<&'static Release>, Vec<&'static KbEntry>) {
-    let release = ((v.major, v.minor) == (10, 0)).then(|| release_for_build(v.build)).flatten();
+    let release = ((v.major, v.minor) == (10, 0))
+        .then(|| release_for_build(v.build))
+        .flatten();
     (release, kbs_for_version(v))
 }
 
@@ -395,7 +421,9 @@ mod tests {
     #[test]
     fn tables_load_and_cover_the_releases() {
         let k = knowledge();
-        for b in [14393, 16299, 17134, 17763, 18362, 18363, 19041, 19042, 20348, 25398, 26100] {
+        for b in [
+            14393, 16299, 17134, 17763, 18362, 18363, 19041, 19042, 20348, 25398, 26100,
+        ] {
             let r = k.release_for_build(b).unwrap_or_else(|| panic!("{b}"));
             assert_eq!(r.kind, ReleaseKind::Server, "{b}");
         }
@@ -404,7 +432,9 @@ mod tests {
             19044, 19045, 22000, 22621, 22631, 26100, 26200, 28000,
         ] {
             assert!(
-                k.releases_for_build(b).iter().any(|r| r.kind == ReleaseKind::Client),
+                k.releases_for_build(b)
+                    .iter()
+                    .any(|r| r.kind == ReleaseKind::Client),
                 "client {b}"
             );
         }
@@ -431,10 +461,16 @@ mod tests {
         ];
         for (build, id, name, vn) in cases {
             let r = release_for_build(build).unwrap();
-            assert_eq!((r.id.as_str(), r.name.as_str(), r.version_name.as_str()), (id, name, vn));
+            assert_eq!(
+                (r.id.as_str(), r.name.as_str(), r.version_name.as_str()),
+                (id, name, vn)
+            );
         }
         assert_eq!(release_for_build(12345), None);
-        assert_eq!(knowledge().release_by_id("WIN11-24H2").unwrap().build, 26100);
+        assert_eq!(
+            knowledge().release_by_id("WIN11-24H2").unwrap().build,
+            26100
+        );
         let tags = [
             ("ltsc2016", 14393),
             ("sac2016", 14393),
@@ -451,7 +487,11 @@ mod tests {
             ("ltsc2025", 26100),
         ];
         for (tag, build) in tags {
-            assert_eq!(knowledge().release_for_tag(tag).map(|r| r.build), Some(build), "{tag}");
+            assert_eq!(
+                knowledge().release_for_tag(tag).map(|r| r.build),
+                Some(build),
+                "{tag}"
+            );
         }
         assert!(knowledge().release_for_tag("23H2").is_none());
         assert!(knowledge().release_for_tag("latest").is_none());
@@ -497,8 +537,10 @@ mod tests {
 
     #[test]
     fn kbs_for_a_revision() {
-        let kbs: Vec<&str> =
-            kbs_for_version(OsVersion::new(17763, Some(1040))).iter().map(|e| e.kb.as_str()).collect();
+        let kbs: Vec<&str> = kbs_for_version(OsVersion::new(17763, Some(1040)))
+            .iter()
+            .map(|e| e.kb.as_str())
+            .collect();
         assert_eq!(kbs, ["KB4546852"]);
         let kbs = kbs_for_version(OsVersion::new(17763, Some(437)));
         assert_eq!(kbs[0].kb, "KB4493509");
@@ -529,11 +571,16 @@ mod tests {
         }
         assert_eq!(
             support_on(17763, d("2026-12-04")).unwrap().1,
-            Support::Extended { mainstream_ended: d("2024-01-09"), until: d("2029-01-09") }
+            Support::Extended {
+                mainstream_ended: d("2024-01-09"),
+                until: d("2029-01-09")
+            }
         );
         assert_eq!(
             support_on(26100, d("2026-12-04")).unwrap().1,
-            Support::Supported { until: d("2034-11-14") }
+            Support::Supported {
+                until: d("2034-11-14")
+            }
         );
         assert_eq!(support_on(12345, d("2026-12-04")), None);
         assert!(!is_unsupported(12345, d("2026-12-04")));
@@ -542,7 +589,14 @@ mod tests {
     #[test]
     fn dates_and_kbs_parse() {
         assert_eq!(Date::parse("2024-01-09"), Ok(Date::new(2024, 1, 9)));
-        for bad in ["2024-1-09", "2024-13-01", "2024-01-32", "x", "2024-01-01-01", ""] {
+        for bad in [
+            "2024-1-09",
+            "2024-13-01",
+            "2024-01-32",
+            "x",
+            "2024-01-01-01",
+            "",
+        ] {
             assert!(Date::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(Date::new(2024, 1, 9).to_string(), "2024-01-09");

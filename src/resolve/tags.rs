@@ -65,7 +65,13 @@ const MCR_BASE_REPOS: &[&str] = &[
 const HUB_BASE_REPOS: &[&str] = &["microsoft/windowsservercore", "microsoft/nanoserver"];
 
 /// Tag segments after which a release token names the Windows base (`…-windowsservercore-ltsc2019`).
-const VARIANT_WORDS: &[&str] = &["windowsservercore", "servercore", "nanoserver", "windows", "server"];
+const VARIANT_WORDS: &[&str] = &[
+    "windowsservercore",
+    "servercore",
+    "nanoserver",
+    "windows",
+    "server",
+];
 
 /// Whether the image is one of Microsoft's Windows base images (MCR or the legacy Docker Hub repos),
 /// which publish no `latest` tag.
@@ -82,7 +88,9 @@ pub fn is_microsoft_base_repo(image: &ImageRef) -> bool {
 
 /// The Windows version the image's tag names. See the module docs for the schemes understood.
 pub fn version_from_tag(image: &ImageRef) -> TagVersion {
-    let Some(tag) = image.tag.as_deref() else { return TagVersion::Unknown };
+    let Some(tag) = image.tag.as_deref() else {
+        return TagVersion::Unknown;
+    };
     if image.implicit_tag {
         return TagVersion::Unknown;
     }
@@ -92,8 +100,14 @@ pub fn version_from_tag(image: &ImageRef) -> TagVersion {
     let lower = lower.strip_suffix("-amd64").unwrap_or(&lower);
     let segs: Vec<&str> = lower.split('-').collect();
 
-    let parsed = if base { parse_base(&segs) } else { parse_derived(&segs) };
-    let Some(p) = parsed else { return TagVersion::Unknown };
+    let parsed = if base {
+        parse_base(&segs)
+    } else {
+        parse_derived(&segs)
+    };
+    let Some(p) = parsed else {
+        return TagVersion::Unknown;
+    };
     let mut version = p.version;
     let mut source = VersionSource::Tag;
     if version.revision.is_none()
@@ -104,7 +118,12 @@ pub fn version_from_tag(image: &ImageRef) -> TagVersion {
         source = VersionSource::Kb;
     }
     let floating = !(pinned_by_digest || p.kb.is_some() || version.revision.is_some() || p.dated);
-    TagVersion::Known { version, kb: p.kb, floating, source }
+    TagVersion::Known {
+        version,
+        kb: p.kb,
+        floating,
+        source,
+    }
 }
 
 struct Parsed {
@@ -116,11 +135,19 @@ struct Parsed {
 /// A base-image tag: `<release>`, `<release>-KB<n>`, `10.0.B[.R]`.
 fn parse_base(segs: &[&str]) -> Option<Parsed> {
     match segs {
-        [one] => release_or_full_version(one, true).map(|version| Parsed { version, kb: None, dated: false }),
+        [one] => release_or_full_version(one, true).map(|version| Parsed {
+            version,
+            kb: None,
+            dated: false,
+        }),
         [rel, kb] => {
             let version = release_build(rel)?;
             let kb = kb_segment(kb)?;
-            Some(Parsed { version, kb: Some(kb), dated: false })
+            Some(Parsed {
+                version,
+                kb: Some(kb),
+                dated: false,
+            })
         }
         _ => None,
     }
@@ -153,7 +180,9 @@ fn release_or_full_version(seg: &str, trust_any_build: bool) -> Option<OsVersion
 
 /// A floating release token → its build.
 fn release_build(seg: &str) -> Option<OsVersion> {
-    knowledge::knowledge().release_for_tag(seg).map(|r| OsVersion::new(r.build, None))
+    knowledge::knowledge()
+        .release_for_tag(seg)
+        .map(|r| OsVersion::new(r.build, None))
 }
 
 /// `10.0.B[.R]`. Outside base repos only builds of known server releases count, so an
@@ -176,7 +205,9 @@ fn kb_segment(seg: &str) -> Option<String> {
 
 /// `20250909`: the .NET images' date stamps (fixed snapshots).
 fn is_date(seg: &str) -> bool {
-    seg.len() == 8 && seg.bytes().all(|b| b.is_ascii_digit()) && (seg.starts_with("19") || seg.starts_with("20"))
+    seg.len() == 8
+        && seg.bytes().all(|b| b.is_ascii_digit())
+        && (seg.starts_with("19") || seg.starts_with("20"))
 }
 
 #[cfg(test)]
@@ -184,8 +215,19 @@ mod tests {
     use super::*;
     use crate::extract::reference::parse;
 
-    fn known(build: u32, rev: Option<u32>, kb: Option<&str>, floating: bool, source: VersionSource) -> TagVersion {
-        TagVersion::Known { version: OsVersion::new(build, rev), kb: kb.map(str::to_string), floating, source }
+    fn known(
+        build: u32,
+        rev: Option<u32>,
+        kb: Option<&str>,
+        floating: bool,
+        source: VersionSource,
+    ) -> TagVersion {
+        TagVersion::Known {
+            version: OsVersion::new(build, rev),
+            kb: kb.map(str::to_string),
+            floating,
+            source,
+        }
     }
     fn float(build: u32) -> TagVersion {
         known(build, None, None, true, VersionSource::Tag)
@@ -194,7 +236,11 @@ mod tests {
         known(build, Some(rev), None, false, VersionSource::Tag)
     }
     fn kb(build: u32, rev: Option<u32>, kb: &str) -> TagVersion {
-        let source = if rev.is_some() { VersionSource::Kb } else { VersionSource::Tag };
+        let source = if rev.is_some() {
+            VersionSource::Kb
+        } else {
+            VersionSource::Tag
+        };
         known(build, rev, Some(kb), false, source)
     }
     fn fixed(build: u32) -> TagVersion {
@@ -206,86 +252,273 @@ mod tests {
         const D: &str = "@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
         let cases: Vec<(String, TagVersion)> = vec![
             // MCR base repos: floating release tags
-            ("mcr.microsoft.com/windows/servercore:ltsc2016".into(), float(14393)),
-            ("mcr.microsoft.com/windows/servercore:ltsc2019".into(), float(17763)),
-            ("mcr.microsoft.com/windows/servercore:ltsc2022".into(), float(20348)),
-            ("mcr.microsoft.com/windows/servercore:ltsc2025".into(), float(26100)),
-            ("mcr.microsoft.com/windows/nanoserver:sac2016".into(), float(14393)),
-            ("mcr.microsoft.com/windows/nanoserver:1709".into(), float(16299)),
-            ("mcr.microsoft.com/windows/nanoserver:1803".into(), float(17134)),
-            ("mcr.microsoft.com/windows/nanoserver:1809".into(), float(17763)),
+            (
+                "mcr.microsoft.com/windows/servercore:ltsc2016".into(),
+                float(14393),
+            ),
+            (
+                "mcr.microsoft.com/windows/servercore:ltsc2019".into(),
+                float(17763),
+            ),
+            (
+                "mcr.microsoft.com/windows/servercore:ltsc2022".into(),
+                float(20348),
+            ),
+            (
+                "mcr.microsoft.com/windows/servercore:ltsc2025".into(),
+                float(26100),
+            ),
+            (
+                "mcr.microsoft.com/windows/nanoserver:sac2016".into(),
+                float(14393),
+            ),
+            (
+                "mcr.microsoft.com/windows/nanoserver:1709".into(),
+                float(16299),
+            ),
+            (
+                "mcr.microsoft.com/windows/nanoserver:1803".into(),
+                float(17134),
+            ),
+            (
+                "mcr.microsoft.com/windows/nanoserver:1809".into(),
+                float(17763),
+            ),
             ("mcr.microsoft.com/windows:1809".into(), float(17763)),
             ("mcr.microsoft.com/windows:ltsc2019".into(), float(17763)),
-            ("mcr.microsoft.com/windows/servercore:1903".into(), float(18362)),
-            ("mcr.microsoft.com/windows/servercore:1909".into(), float(18363)),
-            ("mcr.microsoft.com/windows/servercore:2004".into(), float(19041)),
-            ("mcr.microsoft.com/windows/servercore:20H2".into(), float(19042)),
-            ("mcr.microsoft.com/windows/nanoserver:20h2".into(), float(19042)),
-            ("mcr.microsoft.com/windows/server:ltsc2022".into(), float(20348)),
-            ("mcr.microsoft.com/windows/nanoserver:ltsc2025-amd64".into(), float(26100)),
-            ("mcr.microsoft.com/windows/servercore:ltsc2019-amd64".into(), float(17763)),
-            ("mcr.microsoft.com/windows/nanoserver:1809-amd64".into(), float(17763)),
+            (
+                "mcr.microsoft.com/windows/servercore:1903".into(),
+                float(18362),
+            ),
+            (
+                "mcr.microsoft.com/windows/servercore:1909".into(),
+                float(18363),
+            ),
+            (
+                "mcr.microsoft.com/windows/servercore:2004".into(),
+                float(19041),
+            ),
+            (
+                "mcr.microsoft.com/windows/servercore:20H2".into(),
+                float(19042),
+            ),
+            (
+                "mcr.microsoft.com/windows/nanoserver:20h2".into(),
+                float(19042),
+            ),
+            (
+                "mcr.microsoft.com/windows/server:ltsc2022".into(),
+                float(20348),
+            ),
+            (
+                "mcr.microsoft.com/windows/nanoserver:ltsc2025-amd64".into(),
+                float(26100),
+            ),
+            (
+                "mcr.microsoft.com/windows/servercore:ltsc2019-amd64".into(),
+                float(17763),
+            ),
+            (
+                "mcr.microsoft.com/windows/nanoserver:1809-amd64".into(),
+                float(17763),
+            ),
             // full-version tags
-            ("mcr.microsoft.com/windows/servercore:10.0.17763.5329".into(), full(17763, 5329)),
-            ("mcr.microsoft.com/windows/nanoserver:10.0.20348.2655-amd64".into(), full(20348, 2655)),
-            ("mcr.microsoft.com/windows/servercore/insider:10.0.25314.1".into(), full(25314, 1)),
-            ("mcr.microsoft.com/windows/servercore:10.0.17763".into(), float(17763)),
+            (
+                "mcr.microsoft.com/windows/servercore:10.0.17763.5329".into(),
+                full(17763, 5329),
+            ),
+            (
+                "mcr.microsoft.com/windows/nanoserver:10.0.20348.2655-amd64".into(),
+                full(20348, 2655),
+            ),
+            (
+                "mcr.microsoft.com/windows/servercore/insider:10.0.25314.1".into(),
+                full(25314, 1),
+            ),
+            (
+                "mcr.microsoft.com/windows/servercore:10.0.17763".into(),
+                float(17763),
+            ),
             // KB tags, resolved through the KB table (container rows first)
-            ("mcr.microsoft.com/windows/nanoserver:1809-KB4493509".into(), kb(17763, Some(437), "KB4493509")),
-            ("mcr.microsoft.com/windows/servercore:1809-KB4546852".into(), kb(17763, Some(1040), "KB4546852")),
-            ("mcr.microsoft.com/windows/servercore:1809-KB5032196-amd64".into(), kb(17763, Some(5122), "KB5032196")),
-            ("mcr.microsoft.com/windows/servercore:ltsc2019-KB5034127".into(), kb(17763, Some(5329), "KB5034127")),
-            ("mcr.microsoft.com/windows/servercore:ltsc2022-KB5041160".into(), kb(20348, Some(2655), "KB5041160")),
-            ("mcr.microsoft.com/windows/servercore:ltsc2025-KB5059087-amd64".into(), kb(26100, Some(3781), "KB5059087")),
-            ("mcr.microsoft.com/windows/nanoserver:20H2-KB5016616".into(), kb(19042, Some(1889), "KB5016616")),
+            (
+                "mcr.microsoft.com/windows/nanoserver:1809-KB4493509".into(),
+                kb(17763, Some(437), "KB4493509"),
+            ),
+            (
+                "mcr.microsoft.com/windows/servercore:1809-KB4546852".into(),
+                kb(17763, Some(1040), "KB4546852"),
+            ),
+            (
+                "mcr.microsoft.com/windows/servercore:1809-KB5032196-amd64".into(),
+                kb(17763, Some(5122), "KB5032196"),
+            ),
+            (
+                "mcr.microsoft.com/windows/servercore:ltsc2019-KB5034127".into(),
+                kb(17763, Some(5329), "KB5034127"),
+            ),
+            (
+                "mcr.microsoft.com/windows/servercore:ltsc2022-KB5041160".into(),
+                kb(20348, Some(2655), "KB5041160"),
+            ),
+            (
+                "mcr.microsoft.com/windows/servercore:ltsc2025-KB5059087-amd64".into(),
+                kb(26100, Some(3781), "KB5059087"),
+            ),
+            (
+                "mcr.microsoft.com/windows/nanoserver:20H2-KB5016616".into(),
+                kb(19042, Some(1889), "KB5016616"),
+            ),
             // a KB the table does not know: build from the prefix, pinned, revision unknown
-            ("mcr.microsoft.com/windows/servercore:ltsc2025-KB5122871-amd64".into(), kb(26100, None, "KB5122871")),
+            (
+                "mcr.microsoft.com/windows/servercore:ltsc2025-KB5122871-amd64".into(),
+                kb(26100, None, "KB5122871"),
+            ),
             // legacy Docker Hub
-            ("microsoft/windowsservercore:10.0.14393.1884".into(), full(14393, 1884)),
+            (
+                "microsoft/windowsservercore:10.0.14393.1884".into(),
+                full(14393, 1884),
+            ),
             ("microsoft/windowsservercore:ltsc2016".into(), float(14393)),
             ("microsoft/nanoserver:sac2016".into(), float(14393)),
-            ("microsoft/nanoserver:1709_KB4043961".into(), kb(16299, Some(19), "KB4043961")),
-            ("microsoft/windowsservercore:1709_KB4074588".into(), kb(16299, Some(248), "KB4074588")),
-            ("docker.io/microsoft/windowsservercore:1803".into(), float(17134)),
+            (
+                "microsoft/nanoserver:1709_KB4043961".into(),
+                kb(16299, Some(19), "KB4043961"),
+            ),
+            (
+                "microsoft/windowsservercore:1709_KB4074588".into(),
+                kb(16299, Some(248), "KB4074588"),
+            ),
+            (
+                "docker.io/microsoft/windowsservercore:1803".into(),
+                float(17134),
+            ),
             // derived images
-            ("mcr.microsoft.com/dotnet/framework/runtime:4.8-windowsservercore-ltsc2019".into(), float(17763)),
-            ("mcr.microsoft.com/dotnet/framework/sdk:4.8.1-windowsservercore-ltsc2022".into(), float(20348)),
-            ("mcr.microsoft.com/dotnet/framework/aspnet:4.8-20250909-windowsservercore-ltsc2022".into(), fixed(20348)),
-            ("mcr.microsoft.com/dotnet/framework/runtime:4.8-windowsservercore-ltsc2016".into(), float(14393)),
-            ("mcr.microsoft.com/dotnet/aspnet:8.0-nanoserver-1809".into(), float(17763)),
-            ("mcr.microsoft.com/dotnet/sdk:8.0-nanoserver-ltsc2022".into(), float(20348)),
-            ("mcr.microsoft.com/dotnet/runtime:9.0-nanoserver-ltsc2025".into(), float(26100)),
-            ("mcr.microsoft.com/dotnet/aspnet:8.0-windowsservercore-ltsc2025-amd64".into(), float(26100)),
-            ("mcr.microsoft.com/windows/servercore/iis:windowsservercore-ltsc2019".into(), float(17763)),
-            ("mcr.microsoft.com/windows/servercore/iis:windowsservercore-ltsc2022".into(), float(20348)),
-            ("microsoft/iis:windowsservercore-ltsc2016".into(), float(14393)),
-            ("microsoft/aspnet:4.7.2-windowsservercore-1803".into(), float(17134)),
-            ("python:3.12-windowsservercore-ltsc2022".into(), float(20348)),
+            (
+                "mcr.microsoft.com/dotnet/framework/runtime:4.8-windowsservercore-ltsc2019".into(),
+                float(17763),
+            ),
+            (
+                "mcr.microsoft.com/dotnet/framework/sdk:4.8.1-windowsservercore-ltsc2022".into(),
+                float(20348),
+            ),
+            (
+                "mcr.microsoft.com/dotnet/framework/aspnet:4.8-20250909-windowsservercore-ltsc2022"
+                    .into(),
+                fixed(20348),
+            ),
+            (
+                "mcr.microsoft.com/dotnet/framework/runtime:4.8-windowsservercore-ltsc2016".into(),
+                float(14393),
+            ),
+            (
+                "mcr.microsoft.com/dotnet/aspnet:8.0-nanoserver-1809".into(),
+                float(17763),
+            ),
+            (
+                "mcr.microsoft.com/dotnet/sdk:8.0-nanoserver-ltsc2022".into(),
+                float(20348),
+            ),
+            (
+                "mcr.microsoft.com/dotnet/runtime:9.0-nanoserver-ltsc2025".into(),
+                float(26100),
+            ),
+            (
+                "mcr.microsoft.com/dotnet/aspnet:8.0-windowsservercore-ltsc2025-amd64".into(),
+                float(26100),
+            ),
+            (
+                "mcr.microsoft.com/windows/servercore/iis:windowsservercore-ltsc2019".into(),
+                float(17763),
+            ),
+            (
+                "mcr.microsoft.com/windows/servercore/iis:windowsservercore-ltsc2022".into(),
+                float(20348),
+            ),
+            (
+                "microsoft/iis:windowsservercore-ltsc2016".into(),
+                float(14393),
+            ),
+            (
+                "microsoft/aspnet:4.7.2-windowsservercore-1803".into(),
+                float(17134),
+            ),
+            (
+                "python:3.12-windowsservercore-ltsc2022".into(),
+                float(20348),
+            ),
             ("golang:1.22-nanoserver-1809".into(), float(17763)),
             ("mongo:7.0-windowsservercore-1809".into(), float(17763)),
-            ("mcr.microsoft.com/powershell:lts-nanoserver-ltsc2022".into(), float(20348)),
-            ("mcr.microsoft.com/oss/kubernetes/pause:3.9-windows-ltsc2022-amd64".into(), float(20348)),
-            ("registry.example.com/team/app:1.4.2-ltsc2019".into(), float(17763)),
-            ("registry.example.com/team/app:1.4.2-10.0.17763.5329".into(), full(17763, 5329)),
-            ("registry.example.com/team/app:windowsservercore-1809-KB5032196".into(), kb(17763, Some(5122), "KB5032196")),
+            (
+                "mcr.microsoft.com/powershell:lts-nanoserver-ltsc2022".into(),
+                float(20348),
+            ),
+            (
+                "mcr.microsoft.com/oss/kubernetes/pause:3.9-windows-ltsc2022-amd64".into(),
+                float(20348),
+            ),
+            (
+                "registry.example.com/team/app:1.4.2-ltsc2019".into(),
+                float(17763),
+            ),
+            (
+                "registry.example.com/team/app:1.4.2-10.0.17763.5329".into(),
+                full(17763, 5329),
+            ),
+            (
+                "registry.example.com/team/app:windowsservercore-1809-KB5032196".into(),
+                kb(17763, Some(5122), "KB5032196"),
+            ),
             // pinned by digest
-            (format!("mcr.microsoft.com/windows/servercore:ltsc2019{D}"), fixed(17763)),
-            (format!("mcr.microsoft.com/dotnet/sdk:8.0-nanoserver-ltsc2022{D}"), fixed(20348)),
-            (format!("mcr.microsoft.com/windows/servercore{D}"), TagVersion::Unknown),
+            (
+                format!("mcr.microsoft.com/windows/servercore:ltsc2019{D}"),
+                fixed(17763),
+            ),
+            (
+                format!("mcr.microsoft.com/dotnet/sdk:8.0-nanoserver-ltsc2022{D}"),
+                fixed(20348),
+            ),
+            (
+                format!("mcr.microsoft.com/windows/servercore{D}"),
+                TagVersion::Unknown,
+            ),
             // no Windows release in the tag: Unknown, never a guess
             ("node:20".into(), TagVersion::Unknown),
             ("python:3.12".into(), TagVersion::Unknown),
-            ("mcr.microsoft.com/windows/servercore:latest".into(), TagVersion::Unknown),
-            ("mcr.microsoft.com/windows/servercore".into(), TagVersion::Unknown),
+            (
+                "mcr.microsoft.com/windows/servercore:latest".into(),
+                TagVersion::Unknown,
+            ),
+            (
+                "mcr.microsoft.com/windows/servercore".into(),
+                TagVersion::Unknown,
+            ),
             ("microsoft/windowsservercore".into(), TagVersion::Unknown),
-            ("mcr.microsoft.com/dotnet/framework/runtime:4.8".into(), TagVersion::Unknown),
-            ("mcr.microsoft.com/windows/servercore:23H2".into(), TagVersion::Unknown),
-            ("mcr.microsoft.com/windows/servercore:ltsc2019-foo".into(), TagVersion::Unknown),
-            ("mcr.microsoft.com/windows/servercore:ltsc2030".into(), TagVersion::Unknown),
+            (
+                "mcr.microsoft.com/dotnet/framework/runtime:4.8".into(),
+                TagVersion::Unknown,
+            ),
+            (
+                "mcr.microsoft.com/windows/servercore:23H2".into(),
+                TagVersion::Unknown,
+            ),
+            (
+                "mcr.microsoft.com/windows/servercore:ltsc2019-foo".into(),
+                TagVersion::Unknown,
+            ),
+            (
+                "mcr.microsoft.com/windows/servercore:ltsc2030".into(),
+                TagVersion::Unknown,
+            ),
             ("registry.example.com/app:1809".into(), TagVersion::Unknown),
             ("registry.example.com/app:2004".into(), TagVersion::Unknown),
-            ("registry.example.com/app:1.0-10.0.99999.1".into(), TagVersion::Unknown),
-            ("registry.example.com/app:10.0.17763.1".into(), full(17763, 1)),
+            (
+                "registry.example.com/app:1.0-10.0.99999.1".into(),
+                TagVersion::Unknown,
+            ),
+            (
+                "registry.example.com/app:10.0.17763.1".into(),
+                full(17763, 1),
+            ),
             ("alpine:3.20".into(), TagVersion::Unknown),
         ];
         for (text, want) in cases {
@@ -311,7 +544,11 @@ mod tests {
             ("windows/servercore", false),
         ];
         for (text, want) in cases {
-            assert_eq!(is_microsoft_base_repo(&parse(text).unwrap()), want, "{text}");
+            assert_eq!(
+                is_microsoft_base_repo(&parse(text).unwrap()),
+                want,
+                "{text}"
+            );
         }
     }
 
