@@ -190,6 +190,42 @@ mod tests {
                 b(17763)
             ));
         }
+        // Test_PlatformCompat (rs5 = 17763, v21H2Server = 20348, v22H2Win11 = 22621).
+        let compat = [
+            (17763, 17763, true),
+            (17763, 20348, false),
+            (20348, 17763, false),
+            (20348, 20348, true),
+            (22621, 17763, false),
+            (22621, 20348, true),
+        ];
+        for pv in [Legacy, Rc2ToRc4, Rc5] {
+            for (host, ctr, want) in compat {
+                assert_eq!(
+                    containerd_compatible(pv, b(host), b(ctr)),
+                    want,
+                    "{pv:?} {host} {ctr}"
+                );
+            }
+        }
+        // Test_PlatformOrder (the Linux entry is filtered out by the caller).
+        let (ws2022, ws2025, ws2025r3000) = (
+            v("10.0.20348.3091"),
+            v("10.0.26100.2894"),
+            v("10.0.26100.3000"),
+        );
+        let order = [
+            (ws2022.unwrap(), [ws2022, ws2025], Some(0)),
+            (ws2025.unwrap(), [ws2022, ws2025], Some(1)),
+            (ws2025.unwrap(), [ws2022, ws2025r3000], Some(1)),
+        ];
+        for (host, list, want) in order {
+            assert_eq!(
+                select_entry(Runtime::Containerd, &list, host),
+                want,
+                "{host}"
+            );
+        }
         assert!(affected_by_ltsc_floor_bug(b(26200), b(20348)));
         assert!(!affected_by_ltsc_floor_bug(b(26100), b(20348)));
         assert!(!affected_by_ltsc_floor_bug(b(26200), b(26100)));

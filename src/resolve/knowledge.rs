@@ -337,6 +337,16 @@ impl Knowledge {
         out
     }
 
+    /// The newest monthly release of a build that the KB table lists as verified (a row with a
+    /// month: B or OOB releases cross-checked against Microsoft's release-information page).
+    /// Used to name exact pinned tags (`ltsc2019-KB5034127`, `10.0.17763.5329`).
+    pub fn latest_verified(&self, build: u32) -> Option<&KbEntry> {
+        self.kbs
+            .iter()
+            .filter(|e| e.build == build && e.source == KbSource::Os && e.month.is_some())
+            .max_by_key(|e| e.revision)
+    }
+
     /// The February 2020 baseline of a build, if the build has one.
     pub fn feb2020_baseline(&self, build: u32) -> Option<&Feb2020Baseline> {
         self.baselines.iter().find(|b| b.build == build)
@@ -604,6 +614,18 @@ mod tests {
         assert_eq!(normalize_kb("5034127").as_deref(), Some("KB5034127"));
         assert_eq!(normalize_kb("KB"), None);
         assert_eq!(normalize_kb("KB12a"), None);
+    }
+
+    #[test]
+    fn latest_verified_release() {
+        for b in [14393, 17763, 20348, 26100] {
+            let e = knowledge()
+                .latest_verified(b)
+                .unwrap_or_else(|| panic!("{b}"));
+            assert!(e.month.as_deref().unwrap() >= "2025-01", "{b}: {e:?}");
+            assert_eq!(kb_version(b, &e.kb).map(|v| v.build), Some(b));
+        }
+        assert!(knowledge().latest_verified(22631).is_none());
     }
 
     #[test]

@@ -126,6 +126,38 @@ pub fn version_from_tag(image: &ImageRef) -> TagVersion {
     }
 }
 
+/// Exact pinned tags for a floating tag of a Microsoft base image, newest verified release first:
+/// `<release>-KB<n>` and `10.0.<build>.<revision>` (e.g. for `servercore:ltsc2019`:
+/// `ltsc2019-KB5034127`, `10.0.17763.5329`). Empty for other images or unknown builds: derived
+/// images' pinned tags cannot be derived from the KB table.
+pub fn pinned_tags(image: &ImageRef) -> Vec<String> {
+    if !is_microsoft_base_repo(image) || !version_from_tag(image).is_floating() {
+        return Vec::new();
+    }
+    let Some(tag) = image.tag.as_deref() else {
+        return Vec::new();
+    };
+    let (token, arch) = match tag.strip_suffix("-amd64") {
+        Some(t) => (t, "-amd64"),
+        None => (tag, ""),
+    };
+    let Some(rel) = knowledge::knowledge().release_for_tag(token) else {
+        return Vec::new();
+    };
+    let Some(latest) = knowledge::knowledge().latest_verified(rel.build) else {
+        return Vec::new();
+    };
+    let sep = if image.registry == "mcr.microsoft.com" {
+        "-"
+    } else {
+        "_"
+    };
+    vec![
+        format!("{token}{sep}{}{arch}", latest.kb),
+        format!("{}{arch}", latest.version()),
+    ]
+}
+
 struct Parsed {
     version: OsVersion,
     kb: Option<String>,
@@ -549,6 +581,33 @@ mod tests {
                 want,
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn pinned_alternatives() {
+        let k = knowledge::knowledge();
+        let l19 = k.latest_verified(17763).unwrap();
+        let got = pinned_tags(&parse("mcr.microsoft.com/windows/servercore:ltsc2019").unwrap());
+        assert_eq!(
+            got,
+            [format!("ltsc2019-{}", l19.kb), l19.version().to_string()]
+        );
+        let got = pinned_tags(&parse("mcr.microsoft.com/windows/nanoserver:1809-amd64").unwrap());
+        assert_eq!(
+            got,
+            [
+                format!("1809-{}-amd64", l19.kb),
+                format!("{}-amd64", l19.version())
+            ]
+        );
+        for pinned in [
+            "mcr.microsoft.com/windows/servercore:ltsc2019-KB5034127",
+            "mcr.microsoft.com/windows/servercore:10.0.17763.5329",
+            "mcr.microsoft.com/dotnet/framework/runtime:4.8-windowsservercore-ltsc2019",
+            "mcr.microsoft.com/windows/servercore:latest",
+        ] {
+            assert!(pinned_tags(&parse(pinned).unwrap()).is_empty(), "{pinned}");
         }
     }
 
