@@ -3,14 +3,17 @@
 
 pub mod import;
 
+use crate::judge::engine::{Judgement, Verdict};
 use crate::judge::select::Runtime;
 use crate::judge::version::OsVersion;
 use crate::resolve::knowledge::{self, ReleaseKind};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 
 /// An isolation mode a host can run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Isolation {
     Process,
     HyperV,
@@ -34,7 +37,8 @@ impl Isolation {
 }
 
 /// What a host is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Runs workloads (the default).
     #[default]
@@ -84,6 +88,20 @@ impl Host {
 
     pub fn supports(&self, mode: Isolation) -> bool {
         self.isolation.contains(&mode)
+    }
+
+    /// The isolation mode this host would run an image in, given the engine's judgement of the
+    /// pair: process when the pair allows it and the host offers it, else Hyper-V when the pair
+    /// allows that (process-compatible pairs also run under Hyper-V) and the host offers it.
+    /// `None`: this host cannot run the image (or its version is unknown).
+    pub fn mode_for(&self, j: &Judgement) -> Option<Isolation> {
+        match j.verdict {
+            Verdict::Process if self.supports(Isolation::Process) => Some(Isolation::Process),
+            Verdict::Process | Verdict::HyperV if self.supports(Isolation::HyperV) => {
+                Some(Isolation::HyperV)
+            }
+            _ => None,
+        }
     }
 }
 
@@ -609,6 +627,84 @@ runtime = "docker"
         assert_eq!(f.hosts[2].role, Role::Build);
         assert_eq!(f.hosts_with_role(Role::Run).count(), 2);
         assert!(f.host("builder").is_some());
+    }
+
+    #[test]
+    fn mode_for_a_judgement() {
+        use crate::judge::engine::judge;
+        let f = parse_fleet(
+            "[[host]]\nname = \"srv\"\nos_version = \"10.0.20348.1\"\n\n[[host]]\nname = \"srv-hv\"\nos_version = \"10.0.20348.1\"\nisolation = [\"process\", \"hyperv\"]\n\n[[host]]\nname = \"laptop\"\nos_version = \"10.0.22631.1\"\n\n[[host]]\nname = \"hv-only\"\nos_version = \"10.0.20348.1\"\nisolation = [\"hyperv\"]\n",
+            "f",
+        )
+        .unwrap();
+        let img = |s: &str| Some(OsVersion::parse(s).unwrap());
+        let cases = [
+            ("10.0.20348.5", ["process", "process", "process", "hyperv"]),
+            ("10.0.17763.5", ["-", "hyperv", "hyperv", "hyperv"]),
+            ("10.0.26100.5", ["-", "-", "-", "-"]),
+        ];
+        for (image, want) in cases {
+            for (h, w) in f.hosts.iter().zip(want) {
+                let got = h
+                    .mode_for(&judge(img(image), h.os_version))
+                    .map_or("-", Isolation::as_str);
+                assert_eq!(got, w, "{image} on {}", h.name);
+            }
+        }
+        let unknown = Judgement::unknown(f.hosts[0].os_version);
+        assert_eq!(f.hosts[1].mode_for(&unknown), None);
+        assert_eq!(
+            serde_json::to_string(&Isolation::HyperV).unwrap(),
+            "\"hyperv\""
+        );
+    }
+
+    #[test]
+    fn fixture_files() {
+        let f = parse_fleet(
+            include_str!("../../tests/fixtures/fleet/mixed.toml"),
+            "mixed.toml",
+        )
+        .unwrap();
+        let names: Vec<&str> = f.hosts.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "legacy-ws2016",
+                "aks-ws2019",
+                "aks-ws2022",
+                "ws2025-hv",
+                "dev-win11",
+                "ci-builder"
+            ]
+        );
+        assert_eq!(
+            f.host("dev-win11").unwrap().isolation,
+            [Isolation::HyperV, Isolation::Process]
+        );
+        assert_eq!(f.hosts_with_role(Role::Build).count(), 1);
+        let e = parse_fleet(
+            include_str!("../../tests/fixtures/fleet/invalid.toml"),
+            "invalid.toml",
+        )
+        .unwrap_err();
+        let got: Vec<(Option<usize>, Option<&str>)> = e
+            .problems
+            .iter()
+            .map(|p| (p.line, p.host.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some(7), Some("web")),
+                (Some(11), Some("old")),
+                (Some(11), Some("old")),
+                (Some(16), None),
+                (Some(16), None),
+                (Some(16), None),
+            ],
+            "{e}"
+        );
     }
 
     #[test]
