@@ -373,7 +373,6 @@ mod tests {
             for (ii, &i) in builds.iter().enumerate() {
                 let j = judge(Some(OsVersion::new(i, None)), OsVersion::new(h, None));
                 let want = match ii.cmp(&hi) {
-                    std::cmp::Ordering::Equal if h == WS2016_BUILD => V::Process,
                     std::cmp::Ordering::Equal => V::Process,
                     std::cmp::Ordering::Less => V::HyperV,
                     std::cmp::Ordering::Greater => V::None,
