@@ -1,1 +1,4 @@
 //! Resolve: learn each image's os.version from its tag, the KB table, the cache or a registry.
+
+pub mod knowledge;
+pub mod tags;
