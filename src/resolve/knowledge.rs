@@ -362,7 +362,7 @@ impl Knowledge {
 /// `kb5034127`, `KB5034127`, `5034127` → `KB5034127`.
 pub fn normalize_kb(kb: &str) -> Option<String> {
     let t = kb.trim();
-    let digits = if t.len() > 2 && t[..2].eq_ignore_ascii_case("kb") {
+    let digits = if t.len() > 2 && t.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("kb")) {
         &t[2..]
     } else {
         t
