@@ -261,6 +261,7 @@ fn options() -> serde_saphyr::Options {
     budget.max_aliases = 10_000;
     budget.max_anchors = 10_000;
     budget.max_documents = 64;
+    budget.max_depth = MAX_DEPTH;
     let mut o = serde_saphyr::Options::default();
     o.budget = Some(budget);
     o.with_snippet = false;
@@ -271,7 +272,7 @@ fn options() -> serde_saphyr::Options {
     o.underscored_numbers_as_strings = true;
     // A billion-laughs document replays aliases exponentially; real files replay a few hundred
     // events. Refuse early.
-    o.alias_limits.max_total_replayed_events = 100_000;
+    o.alias_limits.max_total_replayed_events = 10_000;
     o.alias_limits.max_replay_stack_depth = 32;
     o
 }
@@ -322,10 +323,38 @@ fn split_documents(text: &str) -> Vec<(usize, &str)> {
     docs
 }
 
+/// Nesting deeper than this is refused (CRD schemas nest ~50 mappings deep; real manifests far less).
+const MAX_DEPTH: usize = 128;
+
+/// Stack for the parser thread. Deserialising recursive YAML takes tens of KiB of stack per
+/// level in debug builds, more than a test thread's 2 MiB at the depth budget. The memory is
+/// reserved, not committed: only the pages used are touched.
+const PARSER_STACK: usize = 64 * 1024 * 1024;
+
 /// Read every document of a YAML stream. Empty documents are dropped; a document that cannot
 /// be read yields its error, with lines relative to the whole text.
 pub fn parse_documents(text: &str) -> Vec<Result<Node, ParseError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("winfit-yaml".to_string())
+            .stack_size(PARSER_STACK)
+            .spawn_scoped(scope, || parse_documents_here(text));
+        match worker.map(|h| h.join()) {
+            Ok(Ok(docs)) => docs,
+            Ok(Err(_)) => vec![Err(ParseError {
+                pos: Position { line: 1, column: 1 },
+                message: "the YAML parser failed on this file".to_string(),
+            })],
+            Err(e) => vec![Err(ParseError {
+                pos: Position { line: 1, column: 1 },
+                message: format!("could not start the YAML parser: {e}"),
+            })],
+        }
+    })
+}
+
+fn parse_documents_here(text: &str) -> Vec<Result<Node, ParseError>> {
     let mut out = Vec::new();
     for (offset, doc) in split_documents(text) {
         match serde_saphyr::from_str_with_options::<Option<Node>>(doc, options()) {
