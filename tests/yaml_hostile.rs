@@ -6,7 +6,13 @@ use std::time::{Duration, Instant};
 use winfit::extract::{compose, kubernetes, yaml};
 use winfit::model::Extraction;
 
-fn all_fronts(text: &str) -> (Result<winfit::model::FileKind, String>, Extraction, Extraction) {
+fn all_fronts(
+    text: &str,
+) -> (
+    Result<winfit::model::FileKind, String>,
+    Extraction,
+    Extraction,
+) {
     let kind = yaml::classify(text);
     let c = compose::extract("c.yml", text, &BTreeMap::new());
     let k = kubernetes::extract("k.yaml", text);
@@ -59,7 +65,10 @@ fn every_truncation_is_handled() {
             let (_, c, k) = all_fronts(text);
             for f in c.findings.iter().chain(k.findings.iter()) {
                 if f.rule == "WF000" {
-                    assert!(f.line >= 1 && f.line <= text.lines().count() + 1, "{f:?} in {text:?}");
+                    assert!(
+                        f.line >= 1 && f.line <= text.lines().count() + 1,
+                        "{f:?} in {text:?}"
+                    );
                 }
             }
         }
@@ -69,7 +78,10 @@ fn every_truncation_is_handled() {
 #[test]
 fn truncated_flow_mapping_is_wf000_with_line() {
     let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: 'app:1'\n";
-    assert_eq!(yaml::classify(text), Ok(winfit::model::FileKind::Kubernetes));
+    assert_eq!(
+        yaml::classify(text),
+        Ok(winfit::model::FileKind::Kubernetes)
+    );
     let x = kubernetes::extract("k.yaml", text);
     assert_eq!(x.findings.len(), 1);
     assert_eq!(x.findings[0].rule, "WF000");
@@ -90,7 +102,10 @@ fn alias_bomb_is_refused_fast() {
     for text in [billion_laughs(10, 10), billion_laughs(30, 4)] {
         let (kind, c, k) = timed(Duration::from_secs(10), || all_fronts(&text));
         // The bomb is refused: either as not classifiable or as a parse error, never expanded.
-        assert!(kind.is_err() || c.findings.iter().any(|f| f.rule == "WF000"), "{kind:?}");
+        assert!(
+            kind.is_err() || c.findings.iter().any(|f| f.rule == "WF000"),
+            "{kind:?}"
+        );
         assert!(c.references.is_empty());
         assert!(c.findings.iter().all(|f| f.rule == "WF000"));
         assert!(k.references.is_empty());
@@ -101,7 +116,11 @@ fn alias_bomb_is_refused_fast() {
 fn merge_key_bomb_is_refused_fast() {
     let mut s = String::from("a0: &a0 {k: v}\n");
     for i in 1..40 {
-        s.push_str(&format!("a{i}: &a{i}\n  <<: [*a{}, *a{}]\n  k{i}: v\n", i - 1, i - 1));
+        s.push_str(&format!(
+            "a{i}: &a{i}\n  <<: [*a{}, *a{}]\n  k{i}: v\n",
+            i - 1,
+            i - 1
+        ));
     }
     s.push_str("services:\n  web:\n    <<: *a39\n    image: app:1\n");
     let (_, c, _) = timed(Duration::from_secs(10), || all_fronts(&s));
@@ -201,9 +220,9 @@ fn image_that_is_a_number_or_mapping() {
 fn many_documents() {
     let doc = "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: 'app:1'}]\n";
     let text = doc.repeat(2000);
-    let x = timed(Duration::from_secs(30), || kubernetes::extract("k.yaml", &text));
+    let x = timed(Duration::from_secs(30), || {
+        kubernetes::extract("k.yaml", &text)
+    });
     assert_eq!(x.references.len(), 2000);
     assert_eq!(x.references[1999].line, 1999 * 6 + 6);
 }
-
-

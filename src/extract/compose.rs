@@ -73,10 +73,10 @@ fn extract_service(
         return;
     }
 
-    if let Some((build_key, build)) = service.entry("build") {
-        if let Some(path) = build_dockerfile(build, env) {
-            out.dockerfiles.push((path, build_key.pos.line));
-        }
+    if let Some((build_key, build)) = service.entry("build")
+        && let Some(path) = build_dockerfile(build, env)
+    {
+        out.dockerfiles.push((path, build_key.pos.line));
     }
 
     let Some(image) = service.get("image") else {
@@ -261,12 +261,22 @@ services:
             images(&x),
             vec![
                 (Some("mcr.microsoft.com/windows/nanoserver:ltsc2022"), 2, 10),
-                (Some("mcr.microsoft.com/windows/servercore:ltsc2019"), 10, 12),
+                (
+                    Some("mcr.microsoft.com/windows/servercore:ltsc2019"),
+                    10,
+                    12
+                ),
                 (Some("mcr.microsoft.com/windows/servercore:ltsc2022"), 4, 13),
             ]
         );
-        assert_eq!(x.references[0].placement.isolation.as_deref(), Some("process"));
-        assert_eq!(x.references[1].placement.isolation.as_deref(), Some("process"));
+        assert_eq!(
+            x.references[0].placement.isolation.as_deref(),
+            Some("process")
+        );
+        assert_eq!(
+            x.references[1].placement.isolation.as_deref(),
+            Some("process")
+        );
         assert_eq!(x.references[2].placement.workload.as_deref(), Some("c"));
     }
 
@@ -302,8 +312,14 @@ services:
                 None,
             ]
         );
-        assert_eq!(x.references[0].raw, "${REGISTRY-}windows/servercore:${TAG:-ltsc2019}");
-        assert_eq!(x.references[2].placement.isolation.as_deref(), Some("hyperv"));
+        assert_eq!(
+            x.references[0].raw,
+            "${REGISTRY-}windows/servercore:${TAG:-ltsc2019}"
+        );
+        assert_eq!(
+            x.references[2].placement.isolation.as_deref(),
+            Some("hyperv")
+        );
         // `app:$1` is not a valid reference.
         assert_eq!(x.findings.len(), 1);
         assert_eq!(x.findings[0].rule, "WF010");
@@ -317,7 +333,11 @@ services:
         let msgs: Vec<&str> = x.findings.iter().map(|f| f.message.as_str()).collect();
         assert!(msgs[0].contains("REG is not set"), "{msgs:?}");
         assert!(msgs[1].contains("SITECORE_DOCKER_REGISTRY"), "{msgs:?}");
-        assert!(x.findings.iter().all(|f| f.rule == "WF010" && f.image.is_none()));
+        assert!(
+            x.findings
+                .iter()
+                .all(|f| f.rule == "WF010" && f.image.is_none())
+        );
         assert_eq!(x.findings[0].line, 5);
     }
 
@@ -329,7 +349,11 @@ services:
         assert_eq!(x.references[0].image, None);
         let f = &x.findings[0];
         assert_eq!((f.rule, f.line, f.column), ("WF010", 3, 12));
-        assert!(f.message.contains("set TAG to a Windows build"), "{}", f.message);
+        assert!(
+            f.message.contains("set TAG to a Windows build"),
+            "{}",
+            f.message
+        );
     }
 
     #[test]
@@ -371,7 +395,10 @@ services:
         assert_eq!(p.platform.as_deref(), Some("windows/amd64"));
         assert_eq!(
             p.constraints,
-            vec!["node.platform.os == windows", "node.labels.os.build == 17763"]
+            vec![
+                "node.platform.os == windows",
+                "node.labels.os.build == 17763"
+            ]
         );
         assert_eq!(p.workload.as_deref(), Some("web"));
         assert_eq!(
@@ -461,7 +488,11 @@ services:
 
     #[test]
     fn parse_error_is_wf000_with_line() {
-        let x = extract("c.yml", "services:\n  web:\n    image: [a\n", &BTreeMap::new());
+        let x = extract(
+            "c.yml",
+            "services:\n  web:\n    image: [a\n",
+            &BTreeMap::new(),
+        );
         assert_eq!(x.findings.len(), 1);
         let f = &x.findings[0];
         assert_eq!(f.rule, "WF000");
@@ -472,10 +503,19 @@ services:
     fn suppressions_are_scanned() {
         let text = "services:\n  web:\n    # winfit ignore=WF008\n    image: app:1\n";
         let x = extract("c.yml", text, &BTreeMap::new());
-        assert_eq!(x.suppressions.by_line.get(&4), Some(&vec!["WF008".to_string()]));
         assert_eq!(
-            Position { line: x.references[0].line, column: x.references[0].column },
-            Position { line: 4, column: 12 }
+            x.suppressions.by_line.get(&4),
+            Some(&vec!["WF008".to_string()])
+        );
+        assert_eq!(
+            Position {
+                line: x.references[0].line,
+                column: x.references[0].column
+            },
+            Position {
+                line: 4,
+                column: 12
+            }
         );
     }
 }

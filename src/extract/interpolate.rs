@@ -75,7 +75,9 @@ fn interpolate_depth(
             out.push_str(&braced(body, env, depth)?);
             rest = &body_and_rest[end + 1..];
         } else if after.starts_with(is_name_start) {
-            let end = after.find(|c: char| !is_name_char(c)).unwrap_or(after.len());
+            let end = after
+                .find(|c: char| !is_name_char(c))
+                .unwrap_or(after.len());
             let name = &after[..end];
             match env.get(name) {
                 Some(v) => out.push_str(v),
@@ -121,7 +123,9 @@ fn braced(
     let end = body.find(|c: char| !is_name_char(c)).unwrap_or(body.len());
     let name = &body[..end];
     if name.is_empty() || !name.starts_with(is_name_start) {
-        return Err(InterpolateError::Syntax(format!("bad variable name in ${{{body}}}")));
+        return Err(InterpolateError::Syntax(format!(
+            "bad variable name in ${{{body}}}"
+        )));
     }
     let op_and_arg = &body[end..];
     let value = env.get(name);
@@ -290,7 +294,10 @@ mod tests {
             ("x:${TAG}", ok("x:ltsc2019")),
             ("x:$TAG", ok("x:ltsc2019")),
             ("$TAG-y", ok("ltsc2019-y")),
-            ("${REG}windows/servercore:$TAG", ok("mcr.microsoft.com/windows/servercore:ltsc2019")),
+            (
+                "${REG}windows/servercore:$TAG",
+                ok("mcr.microsoft.com/windows/servercore:ltsc2019"),
+            ),
             ("${NOPE}", Err(Unset("NOPE".into()))),
             ("a:$NOPE", Err(Unset("NOPE".into()))),
             ("${EMPTY}", ok("")),
@@ -305,10 +312,28 @@ mod tests {
             ("${NOPE:-${NOPE2:-deep}}", ok("deep")),
             ("${TAG:-${NOPE}}", ok("ltsc2019")),
             ("${NOPE:-${NOPE2}}", Err(Unset("NOPE2".into()))),
-            ("${NOPE:?must set}", Err(Required { var: "NOPE".into(), message: "must set".into() })),
-            ("${EMPTY:?e}", Err(Required { var: "EMPTY".into(), message: "e".into() })),
+            (
+                "${NOPE:?must set}",
+                Err(Required {
+                    var: "NOPE".into(),
+                    message: "must set".into(),
+                }),
+            ),
+            (
+                "${EMPTY:?e}",
+                Err(Required {
+                    var: "EMPTY".into(),
+                    message: "e".into(),
+                }),
+            ),
             ("${EMPTY?e}", ok("")),
-            ("${NOPE?}", Err(Required { var: "NOPE".into(), message: "".into() })),
+            (
+                "${NOPE?}",
+                Err(Required {
+                    var: "NOPE".into(),
+                    message: "".into(),
+                }),
+            ),
             ("${TAG:?e}", ok("ltsc2019")),
             ("${TAG:+r}", ok("r")),
             ("${EMPTY:+r}", ok("")),
@@ -320,9 +345,15 @@ mod tests {
             ("$$TAG", ok("$TAG")),
             ("a$", ok("a$")),
             ("$ x", ok("$ x")),
-            ("${TAG", Err(Syntax("missing closing brace in \"${TAG\"".into()))),
+            (
+                "${TAG",
+                Err(Syntax("missing closing brace in \"${TAG\"".into())),
+            ),
             ("${}", Err(Syntax("bad variable name in ${}".into()))),
-            ("${TAG%x}", Err(Syntax("unknown operator in ${TAG%x}".into()))),
+            (
+                "${TAG%x}",
+                Err(Syntax("unknown operator in ${TAG%x}".into())),
+            ),
             ("${TAG:-a}}", ok("ltsc2019}")),
         ];
         let env = env();

@@ -74,9 +74,9 @@ pub fn is_pod_spec(node: &Node) -> bool {
         return false;
     };
     !containers.is_empty()
-        && containers.iter().all(|c| {
-            c.as_map().is_some() && (c.get("name").is_some() || c.get("image").is_some())
-        })
+        && containers
+            .iter()
+            .all(|c| c.as_map().is_some() && (c.get("name").is_some() || c.get("image").is_some()))
         && containers.iter().any(|c| c.get("image").is_some())
 }
 
@@ -105,7 +105,10 @@ fn container_image(
 ) {
     let pos = image.defined;
     let who = match container.get("name").and_then(Node::scalar_text) {
-        Some(n) => format!("{} {list}[{n}]", placement.workload.as_deref().unwrap_or("?")),
+        Some(n) => format!(
+            "{} {list}[{n}]",
+            placement.workload.as_deref().unwrap_or("?")
+        ),
         None => format!("{} {list}", placement.workload.as_deref().unwrap_or("?")),
     };
     let Some(raw) = image.as_str() else {
@@ -264,7 +267,12 @@ mod tests {
             ),
         ];
         for (kind, api, prefix) in cases {
-            let text = template(kind, api, prefix, "mcr.microsoft.com/windows/servercore:ltsc2022");
+            let text = template(
+                kind,
+                api,
+                prefix,
+                "mcr.microsoft.com/windows/servercore:ltsc2022",
+            );
             let x = extract("k.yaml", &text);
             let line = 4 + prefix.len() + 3;
             let col = prefix.len() * 2 + 10;
@@ -326,7 +334,12 @@ items:
                     13,
                     14
                 ),
-                ("Pod/p1".to_string(), Some("docker.io/library/busybox".to_string()), 16, 14),
+                (
+                    "Pod/p1".to_string(),
+                    Some("docker.io/library/busybox".to_string()),
+                    16,
+                    14
+                ),
                 (
                     "Deployment/d1".to_string(),
                     Some("mcr.microsoft.com/windows/servercore:ltsc2019".to_string()),
@@ -356,11 +369,17 @@ spec:
         let x = extract("k.yaml", text);
         assert_eq!(x.references.len(), 1);
         let r = &x.references[0];
-        assert_eq!(r.image.as_deref(), Some("ghcr.io/example/agent:2.0-ltsc2022"));
+        assert_eq!(
+            r.image.as_deref(),
+            Some("ghcr.io/example/agent:2.0-ltsc2022")
+        );
         assert_eq!((r.line, r.column), (12, 16));
         assert_eq!(r.placement.workload.as_deref(), Some("WindowsRunner/r"));
         assert_eq!(
-            r.placement.node_selector.get("kubernetes.io/os").map(String::as_str),
+            r.placement
+                .node_selector
+                .get("kubernetes.io/os")
+                .map(String::as_str),
             Some("windows")
         );
     }
@@ -449,7 +468,9 @@ spec:
         assert_eq!(p.runtime_class.as_deref(), Some("windows-2019"));
         assert_eq!(p.node_selector.len(), 3);
         assert_eq!(
-            p.node_selector.get("node.kubernetes.io/windows-build").map(String::as_str),
+            p.node_selector
+                .get("node.kubernetes.io/windows-build")
+                .map(String::as_str),
             Some("10.0.17763")
         );
         assert_eq!(p.node_selector.get("count").map(String::as_str), Some("3"));
@@ -536,7 +557,10 @@ spec:
         let images: Vec<Option<&str>> = x.references.iter().map(|r| r.image.as_deref()).collect();
         assert_eq!(
             images,
-            vec![Some("docker.io/sigwindowstools/kube-proxy:VERSION-nanoserver"), None]
+            vec![
+                Some("docker.io/sigwindowstools/kube-proxy:VERSION-nanoserver"),
+                None
+            ]
         );
     }
 

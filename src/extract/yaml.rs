@@ -425,25 +425,30 @@ fn has_template_lines(text: &str) -> bool {
 }
 
 /// Whether a Kubernetes document carries template actions where a rendered manifest has plain
-/// text (names, namespaces, images): a Helm template that happens to parse.
+/// text: a Helm template that happens to parse. Looked at: `apiVersion`, `kind`,
+/// `metadata.name` / `metadata.namespace`, every `image` string, and mapping keys that are
+/// themselves mappings (`name: {{ .Release.Name }}` parses as a flow mapping used as a key).
+/// Other `{{ }}` text is left alone: cloud-init (`{{ ds.meta_data.… }}`), Prometheus alert
+/// templates and Swarm placeholders are legitimate content.
 fn is_templated_k8s(doc: &Node) -> bool {
-    let mut templated = false;
+    let templated = |n: Option<&Node>| n.and_then(Node::as_str).is_some_and(|s| s.contains("{{"));
+    if templated(doc.get("apiVersion"))
+        || templated(doc.get("kind"))
+        || templated(doc.path(&["metadata", "name"]))
+        || templated(doc.path(&["metadata", "namespace"]))
+    {
+        return true;
+    }
+    let mut found = false;
     doc.walk(&mut |n| {
         if let Value::Map(entries) = &n.value {
             for (k, v) in entries {
-                // `name: {{ .Release.Name }}` parses as a flow mapping used as a key.
-                let key_templated = k.as_str().is_some_and(|s| s.contains("{{"))
-                    || matches!(k.value, Value::Map(_) | Value::Seq(_))
-                    || matches!(&v.value, Value::Map(m) if m.iter().any(|(k2, _)| matches!(k2.value, Value::Map(_))));
-                let value_templated = matches!(
-                    k.as_str(),
-                    Some("image" | "name" | "namespace" | "apiVersion" | "kind")
-                ) && v.as_str().is_some_and(|s| s.contains("{{"));
-                templated |= key_templated || value_templated;
+                found |= matches!(k.value, Value::Map(_) | Value::Seq(_))
+                    || (k.as_str() == Some("image") && templated(Some(v)));
             }
         }
     });
-    templated
+    found
 }
 
 fn has_top_level_key(text: &str, key: &str) -> bool {
@@ -497,7 +502,9 @@ pub fn classify(text: &str) -> Result<FileKind, String> {
     }
     if let Some(e) = first_error {
         if text.contains("{{") {
-            return Err("a template (Helm / Go template actions `{{ }}`), not plain YAML".to_string());
+            return Err(
+                "a template (Helm / Go template actions `{{ }}`), not plain YAML".to_string(),
+            );
         }
         if has_top_level_key(text, "apiVersion") && has_top_level_key(text, "kind") {
             return Ok(FileKind::Kubernetes);
@@ -530,7 +537,13 @@ mod tests {
         assert_eq!(b.pos, Position { line: 2, column: 6 });
         let items = b.as_seq().unwrap();
         assert_eq!(items[1].as_str(), Some("y"));
-        assert_eq!(items[1].pos, Position { line: 2, column: 10 });
+        assert_eq!(
+            items[1].pos,
+            Position {
+                line: 2,
+                column: 10
+            }
+        );
         let (k, v) = doc.get("a").unwrap().entry("c").unwrap();
         assert_eq!(k.pos, Position { line: 3, column: 3 });
         assert_eq!(v.scalar_text().as_deref(), Some("12"));
@@ -587,6 +600,13 @@ mod tests {
             classify("---\nkind: Namespace\nmetadata: {name: n}\n---\napiVersion: v1\nkind: Pod\n"),
             Ok(FileKind::Kubernetes)
         );
+        // Template-looking text elsewhere (cloud-init, alert templates) is content.
+        assert_eq!(
+            classify(
+                "apiVersion: b/v1\nkind: KubeadmConfigTemplate\nspec:\n  nodeRegistration:\n    name: '{{ ds.meta_data[\"local_hostname\"] }}'\n"
+            ),
+            Ok(FileKind::Kubernetes)
+        );
         // A truncated manifest is still a manifest: extraction reports WF000.
         assert_eq!(
             classify("apiVersion: v1\nkind: Pod\nspec:\n  containers: [\n"),
@@ -602,6 +622,7 @@ mod tests {
             "{{- if .Values.windows }}\napiVersion: apps/v1\nkind: DaemonSet\n{{- end }}\n",
             "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\n",
             "apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"{{ .Release.Name }}\"\n",
+            "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: \"{{ .Values.image }}\"\n",
             "vm:\n  image:\n    publisher: MicrosoftWindowsServer\n    offer: WindowsServer\n",
             "\u{0}\u{1}\u{2}\u{fffd}garbage apiVersion services",
         ] {
