@@ -226,3 +226,15 @@ fn many_documents() {
     assert_eq!(x.references.len(), 2000);
     assert_eq!(x.references[1999].line, 1999 * 6 + 6);
 }
+
+#[test]
+fn document_marker_storm_is_refused_fast() {
+    let text = "---\n".repeat(500_000);
+    let (kind, _, k) = timed(Duration::from_secs(20), || all_fronts(&text));
+    assert!(kind.is_err());
+    assert_eq!(k.findings.len(), 1);
+    assert_eq!(k.findings[0].rule, "WF000");
+    let text = "---\na: 1\n".repeat(20_000);
+    let (_, _, k) = timed(Duration::from_secs(20), || all_fronts(&text));
+    assert_eq!(k.findings.len(), 1);
+}

@@ -326,6 +326,9 @@ fn split_documents(text: &str) -> Vec<(usize, &str)> {
 /// Nesting deeper than this is refused (CRD schemas nest ~50 mappings deep; real manifests far less).
 const MAX_DEPTH: usize = 128;
 
+/// More documents than this in one file are refused (a `---` storm).
+const MAX_DOCUMENTS: usize = 10_000;
+
 /// Stack for the parser thread. Deserialising recursive YAML takes tens of KiB of stack per
 /// level in debug builds, more than a test thread's 2 MiB at the depth budget. The memory is
 /// reserved, not committed: only the pages used are touched.
@@ -356,7 +359,15 @@ pub fn parse_documents(text: &str) -> Vec<Result<Node, ParseError>> {
 
 fn parse_documents_here(text: &str) -> Vec<Result<Node, ParseError>> {
     let mut out = Vec::new();
-    for (offset, doc) in split_documents(text) {
+    let docs = split_documents(text);
+    if docs.len() > MAX_DOCUMENTS {
+        let line = docs.get(MAX_DOCUMENTS).map_or(1, |d| d.0 + 1);
+        return vec![Err(ParseError {
+            pos: Position { line, column: 1 },
+            message: format!("more than {MAX_DOCUMENTS} YAML documents in one file"),
+        })];
+    }
+    for (offset, doc) in docs {
         match serde_saphyr::from_str_with_options::<Option<Node>>(doc, options()) {
             Ok(Some(mut node)) => {
                 node.shift_lines(offset);
