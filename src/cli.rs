@@ -85,6 +85,9 @@ impl FailOn {
 pub struct CommonArgs {
     /// Files or directories to read (`-` reads standard input). Default: the current directory.
     pub paths: Vec<PathBuf>,
+    /// The fleet file: the hosts images are judged against.
+    #[arg(long, value_name = "FILE")]
+    pub fleet: Option<PathBuf>,
     /// The config file (default: `.winfit.toml` in the current directory or a parent).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -137,6 +140,9 @@ pub struct Settings {
     pub verbose: bool,
     pub quiet: bool,
     pub config: Config,
+    pub fleet: Option<crate::fleet::Fleet>,
+    /// The run date (for end-of-support checks).
+    pub today: crate::resolve::knowledge::Date,
 }
 
 /// A problem with the invocation itself: exit 2.
@@ -224,6 +230,9 @@ impl Settings {
             }
         };
 
+        let fleet = load_fleet(args.fleet.as_deref(), &config)?;
+        let today = today()?;
+
         let paths = if args.paths.is_empty() {
             vec![PathBuf::from(".")]
         } else {
@@ -245,8 +254,66 @@ impl Settings {
             verbose: args.verbose && !args.quiet,
             quiet: args.quiet,
             config,
+            fleet,
+            today,
         })
     }
+}
+
+/// The fleet named by `--fleet`, else the config's `fleet = "…"` (relative to the config file) or
+/// inline `[[host]]` tables. Every problem is an error naming the file and host.
+fn load_fleet(
+    flag: Option<&std::path::Path>,
+    config: &Config,
+) -> Result<Option<crate::fleet::Fleet>, UsageError> {
+    let path = match (flag, &config.fleet, &config.host) {
+        (Some(p), _, _) => p.to_path_buf(),
+        (None, Some(rel), _) => config.base_dir().join(rel),
+        (None, None, Some(hosts)) => {
+            let source = config
+                .path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| config::FILE_NAME.to_string());
+            let value = toml::Value::Array(hosts.iter().cloned().map(toml::Value::Table).collect());
+            return crate::fleet::from_value(&value, &source)
+                .map(Some)
+                .map_err(|e| UsageError(e.to_string()));
+        }
+        (None, None, None) => return Ok(None),
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| UsageError(format!("{}: cannot read fleet file: {e}", path.display())))?;
+    crate::fleet::parse_fleet(&text, &path.display().to_string())
+        .map(Some)
+        .map_err(|e| UsageError(e.to_string()))
+}
+
+/// Today's date in UTC; `WINFIT_TODAY=YYYY-MM-DD` fixes it (reproducible CI runs and tests).
+fn today() -> Result<crate::resolve::knowledge::Date, UsageError> {
+    use crate::resolve::knowledge::Date;
+    if let Ok(text) = std::env::var("WINFIT_TODAY") {
+        return Date::parse(&text).map_err(|e| UsageError(format!("WINFIT_TODAY: {e}")));
+    }
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    Ok(civil_from_days((secs / 86_400) as i64))
+}
+
+/// Days since 1970-01-01 → calendar date (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> crate::resolve::knowledge::Date {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+    crate::resolve::knowledge::Date::new(year, month, day)
 }
 
 /// Parse the command line and run the command; returns the process exit code.
@@ -258,4 +325,17 @@ pub fn main() -> ExitCode {
         Command::Explain { rule } => commands::rules::explain(&rule),
     };
     ExitCode::from(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resolve::knowledge::Date;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), Date::new(1970, 1, 1));
+        assert_eq!(civil_from_days(11_016), Date::new(2000, 2, 29));
+        assert_eq!(civil_from_days(20_791), Date::new(2026, 12, 4));
+    }
 }

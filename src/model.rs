@@ -92,6 +92,9 @@ pub struct Placement {
     /// Compose `platform` (`windows/amd64`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
+    /// True for a compose service with a `deploy` section (a Swarm service).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub swarm: bool,
     /// The Kubernetes workload kind / compose service that holds the reference.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workload: Option<String>,

@@ -2,8 +2,12 @@
 
 use crate::cli::{EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK, LintArgs, LintFormat, Settings};
 use crate::commands::collect;
+use crate::extract::reference;
 use crate::lint::policy::{self, Policy};
+use crate::model::Reference;
 use crate::render::{self, LintResult};
+use crate::resolve::{self, Resolution};
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 
 pub fn run(args: &LintArgs) -> u8 {
@@ -21,14 +25,23 @@ pub fn run(args: &LintArgs) -> u8 {
             eprintln!("winfit: note: {note}");
         }
     }
+    let resolutions = resolve_offline(&collected.references);
+    let cx = crate::lint::Context {
+        fleet: settings.fleet.as_ref(),
+        today: settings.today,
+    };
+    let mut all_findings = collected.findings;
+    all_findings.extend(crate::lint::run(&collected.references, &resolutions, &cx));
+    let mut references = collected.references;
+    annotate(&mut references, &resolutions);
     let policy = Policy {
         ignore: settings.ignore.clone(),
         severity: settings.severity.clone(),
     };
-    let findings = policy::apply(collected.findings, &policy, &collected.suppressions);
+    let findings = policy::apply(all_findings, &policy, &collected.suppressions);
     let result = LintResult {
         files: collected.files,
-        references: collected.references,
+        references,
         findings,
         texts: collected.texts,
     };
@@ -49,6 +62,31 @@ pub fn run(args: &LintArgs) -> u8 {
         return EXIT_FAILURE;
     }
     exit_code(&result, &settings)
+}
+
+/// Resolve every distinct image once, from its tag and the KB table.
+pub fn resolve_offline(references: &[Reference]) -> BTreeMap<String, Resolution> {
+    let mut out = BTreeMap::new();
+    for r in references {
+        let Some(image) = &r.image else { continue };
+        if out.contains_key(image) {
+            continue;
+        }
+        if let Ok(parsed) = reference::parse(image) {
+            out.insert(image.clone(), resolve::offline(&parsed));
+        }
+    }
+    out
+}
+
+/// Copy what was learned into the references (`os_version`, `source`).
+pub fn annotate(references: &mut [Reference], resolutions: &BTreeMap<String, Resolution>) {
+    for r in references {
+        if let Some(res) = r.image.as_ref().and_then(|i| resolutions.get(i)) {
+            r.os_version = res.version.map(|v| v.to_string());
+            r.source = res.version.and(res.source);
+        }
+    }
 }
 
 /// 1 when a finding at or above `--fail-on` remains, else 0. The format never matters.

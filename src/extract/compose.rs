@@ -143,6 +143,7 @@ fn placement(name: &str, service: &Node, env: &BTreeMap<String, String>) -> Plac
     };
     p.isolation = service.get("isolation").and_then(|n| text_of(n, env));
     p.platform = service.get("platform").and_then(|n| text_of(n, env));
+    p.swarm = service.get("deploy").is_some();
     if let Some(constraints) = service.path(&["deploy", "placement", "constraints"]) {
         match &constraints.value {
             Value::Seq(items) => p

@@ -869,7 +869,10 @@ mod tests {
             "{}",
             x.findings[0].message
         );
-        assert_eq!((x.findings[0].file.as_str(), x.findings[0].line), ("Dockerfile", 6));
+        assert_eq!(
+            (x.findings[0].file.as_str(), x.findings[0].line),
+            ("Dockerfile", 6)
+        );
 
         // --build-arg overrides declared ARGs only; platform ARGs are always overridable.
         let x = run_args(

@@ -37,7 +37,10 @@ pub struct Subject<'a> {
 
 impl Subject<'_> {
     pub fn position(&self) -> Position {
-        Position { line: self.reference.line, column: self.reference.column }
+        Position {
+            line: self.reference.line,
+            column: self.reference.column,
+        }
     }
 
     /// Whether the compatibility rules apply: images that run (FROM, compose, Kubernetes), not
@@ -74,7 +77,11 @@ pub fn run(
                     .collect(),
                 _ => Vec::new(),
             };
-            Subject { reference: r, resolution, targets }
+            Subject {
+                reference: r,
+                resolution,
+                targets,
+            }
         })
         .collect();
 
@@ -86,7 +93,10 @@ pub fn run(
     }
     let mut by_file: BTreeMap<&str, Vec<&Subject<'_>>> = BTreeMap::new();
     for s in &subjects {
-        by_file.entry(s.reference.file.as_str()).or_default().push(s);
+        by_file
+            .entry(s.reference.file.as_str())
+            .or_default()
+            .push(s);
     }
     for subjects in by_file.values() {
         rules::wf017_stage_build_mismatch::check_file(subjects, &mut out);

@@ -3,7 +3,8 @@
 //! A Dockerfile says nothing about where its image runs, only where it is built: every stage is
 //! judged against the build hosts (`role = "build"`). Compose, Swarm and Kubernetes images are
 //! judged against the run hosts, narrowed by the file's node selector, required node affinity or
-//! Swarm constraints when the hosts carry labels. A host without any labels cannot be ruled out.
+//! Swarm constraints when the hosts carry labels. When no host of the fleet carries labels,
+//! nothing can be narrowed and every run host is a target.
 
 use crate::fleet::{Fleet, Host, Role};
 use crate::model::{AffinityExpr, Placement, RefContext, Reference};
@@ -17,22 +18,27 @@ pub const OS_LABEL: &str = "kubernetes.io/os";
 pub fn targets<'a>(r: &Reference, fleet: &'a Fleet) -> Vec<&'a Host> {
     match r.context {
         RefContext::From => fleet.hosts_with_role(Role::Build).collect(),
-        RefContext::Compose | RefContext::Kubernetes => fleet
-            .hosts_with_role(Role::Run)
-            .filter(|h| can_land(&r.placement, h))
-            .collect(),
+        RefContext::Compose | RefContext::Kubernetes => {
+            let labelled = fleet.hosts.iter().any(|h| !h.labels.is_empty());
+            fleet
+                .hosts_with_role(Role::Run)
+                .filter(|h| !labelled || can_land(&r.placement, h))
+                .collect()
+        }
         RefContext::CopyFrom | RefContext::RunMount | RefContext::Syntax => Vec::new(),
     }
 }
 
 /// Whether the placement allows the host.
 pub fn can_land(p: &Placement, host: &Host) -> bool {
-    if host.labels.is_empty() {
-        return true;
-    }
-    let selector_ok = p.node_selector.iter().all(|(k, v)| host.labels.get(k) == Some(v));
+    let selector_ok = p
+        .node_selector
+        .iter()
+        .all(|(k, v)| host.labels.get(k) == Some(v));
     let affinity_ok = p.node_affinity.is_empty()
-        || p.node_affinity.iter().any(|term| term.iter().all(|e| expr_matches(e, host)));
+        || p.node_affinity
+            .iter()
+            .any(|term| term.iter().all(|e| expr_matches(e, host)));
     let constraints_ok = p.constraints.iter().all(|c| constraint_matches(c, host));
     selector_ok && affinity_ok && constraints_ok
 }
@@ -65,7 +71,11 @@ pub fn parse_constraint(c: &str) -> Option<Constraint<'_>> {
     } else {
         return None;
     };
-    Some(Constraint { attribute: attr.trim(), equal, value: value.trim().trim_matches('"') })
+    Some(Constraint {
+        attribute: attr.trim(),
+        equal,
+        value: value.trim().trim_matches('"'),
+    })
 }
 
 fn constraint_matches(c: &str, host: &Host) -> bool {
@@ -112,7 +122,8 @@ pub fn selected_builds(p: &Placement) -> Vec<String> {
     for c in &p.constraints {
         if let Some(c) = parse_constraint(c)
             && c.equal
-            && (c.attribute.starts_with("node.labels.") || c.attribute.starts_with("engine.labels."))
+            && (c.attribute.starts_with("node.labels.")
+                || c.attribute.starts_with("engine.labels."))
             && crate::judge::version::OsVersion::parse(c.value).is_ok()
         {
             out.push(c.value.to_string());
@@ -125,9 +136,13 @@ pub fn selected_builds(p: &Placement) -> Vec<String> {
 
 /// Whether a Kubernetes placement pins the pod to Windows nodes.
 pub fn pins_windows(p: &Placement) -> bool {
-    p.node_selector.get(OS_LABEL).is_some_and(|v| v == "windows")
+    p.node_selector
+        .get(OS_LABEL)
+        .is_some_and(|v| v == "windows")
         || p.node_affinity.iter().any(|term| {
-            term.iter().any(|e| e.key == OS_LABEL && e.operator == "In" && e.values.iter().any(|v| v == "windows"))
+            term.iter().any(|e| {
+                e.key == OS_LABEL && e.operator == "In" && e.values.iter().any(|v| v == "windows")
+            })
         })
 }
 
@@ -165,18 +180,22 @@ role = "build"
 
     fn placement(sel: &[(&str, &str)], aff: &[(&str, &str, &[&str])], cons: &[&str]) -> Placement {
         Placement {
-            node_selector: sel.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            node_selector: sel
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             node_affinity: if aff.is_empty() {
                 vec![]
             } else {
-                vec![aff
-                    .iter()
-                    .map(|(k, op, vs)| AffinityExpr {
-                        key: k.to_string(),
-                        operator: op.to_string(),
-                        values: vs.iter().map(|s| s.to_string()).collect(),
-                    })
-                    .collect()]
+                vec![
+                    aff.iter()
+                        .map(|(k, op, vs)| AffinityExpr {
+                            key: k.to_string(),
+                            operator: op.to_string(),
+                            values: vs.iter().map(|s| s.to_string()).collect(),
+                        })
+                        .collect(),
+                ]
             },
             constraints: cons.iter().map(|s| s.to_string()).collect(),
             ..Placement::default()
@@ -188,13 +207,34 @@ role = "build"
         let fleet = parse_fleet(FLEET, "fleet.toml").expect("fleet");
         let cases: Vec<(Placement, Vec<&str>)> = vec![
             (Placement::default(), vec!["k19", "k22", "swarm25", "bare"]),
-            (placement(&[("kubernetes.io/os", "windows")], &[], &[]), vec!["k19", "k22", "bare"]),
-            (placement(&[(WINDOWS_BUILD_LABEL, "10.0.20348")], &[], &[]), vec!["k22", "bare"]),
-            (placement(&[], &[(WINDOWS_BUILD_LABEL, "In", &["10.0.17763"])], &[]), vec!["k19", "bare"]),
-            (placement(&[], &[(WINDOWS_BUILD_LABEL, "NotIn", &["10.0.17763"])], &[]), vec!["k22", "swarm25", "bare"]),
-            (placement(&[], &[], &["node.labels.OsVersion == 10.0.26100"]), vec!["swarm25", "bare"]),
-            (placement(&[], &[], &["node.platform.os == windows"]), vec!["k19", "k22", "swarm25", "bare"]),
-            (placement(&[], &[], &["node.hostname != k19"]), vec!["k22", "swarm25", "bare"]),
+            (
+                placement(&[("kubernetes.io/os", "windows")], &[], &[]),
+                vec!["k19", "k22"],
+            ),
+            (
+                placement(&[(WINDOWS_BUILD_LABEL, "10.0.20348")], &[], &[]),
+                vec!["k22"],
+            ),
+            (
+                placement(&[], &[(WINDOWS_BUILD_LABEL, "In", &["10.0.17763"])], &[]),
+                vec!["k19"],
+            ),
+            (
+                placement(&[], &[(WINDOWS_BUILD_LABEL, "NotIn", &["10.0.17763"])], &[]),
+                vec!["k22", "swarm25", "bare"],
+            ),
+            (
+                placement(&[], &[], &["node.labels.OsVersion == 10.0.26100"]),
+                vec!["swarm25"],
+            ),
+            (
+                placement(&[], &[], &["node.platform.os == windows"]),
+                vec!["k19", "k22", "swarm25", "bare"],
+            ),
+            (
+                placement(&[], &[], &["node.hostname != k19"]),
+                vec!["k22", "swarm25", "bare"],
+            ),
         ];
         for (p, want) in cases {
             let got: Vec<&str> = fleet
@@ -208,12 +248,31 @@ role = "build"
 
     #[test]
     fn reads_selected_builds_and_windows_pins() {
-        let p = placement(&[(OS_LABEL, "windows"), (WINDOWS_BUILD_LABEL, "10.0.17763")], &[], &["node.labels.OsVersion==10.0.26100", "node.role == worker"]);
+        let p = placement(
+            &[(OS_LABEL, "windows"), (WINDOWS_BUILD_LABEL, "10.0.17763")],
+            &[],
+            &["node.labels.OsVersion==10.0.26100", "node.role == worker"],
+        );
         assert_eq!(selected_builds(&p), vec!["10.0.17763", "10.0.26100"]);
         assert!(pins_windows(&p));
-        assert!(!pins_windows(&placement(&[], &[(OS_LABEL, "NotIn", &["windows"])], &[])));
-        assert!(pins_windows(&placement(&[], &[(OS_LABEL, "In", &["windows"])], &[])));
-        assert_eq!(parse_constraint("node.labels.os==windows"), Some(Constraint { attribute: "node.labels.os", equal: true, value: "windows" }));
+        assert!(!pins_windows(&placement(
+            &[],
+            &[(OS_LABEL, "NotIn", &["windows"])],
+            &[]
+        )));
+        assert!(pins_windows(&placement(
+            &[],
+            &[(OS_LABEL, "In", &["windows"])],
+            &[]
+        )));
+        assert_eq!(
+            parse_constraint("node.labels.os==windows"),
+            Some(Constraint {
+                attribute: "node.labels.os",
+                equal: true,
+                value: "windows"
+            })
+        );
         assert_eq!(parse_constraint("nonsense"), None);
     }
 }

@@ -58,10 +58,10 @@ pub fn lint(result: &LintResult, color: bool) -> String {
     } else {
         let _ = writeln!(
             out,
-            "Found {}, {}, {}; {scope}.",
+            "Found {}, {}, {} info; {scope}.",
             plural(count(Severity::Error), "error"),
             plural(count(Severity::Warning), "warning"),
-            plural(count(Severity::Info), "info"),
+            count(Severity::Info),
         );
     }
     out

@@ -23,8 +23,15 @@ pub struct Resolution {
 pub fn offline(image: &ImageRef) -> Resolution {
     let tag = tags::version_from_tag(image);
     let (version, source) = match &tag {
-        TagVersion::Known { version, source, .. } => (Some(*version), Some(*source)),
+        TagVersion::Known {
+            version, source, ..
+        } => (Some(*version), Some(*source)),
         TagVersion::Unknown => (None, None),
     };
-    Resolution { image: image.clone(), tag, version, source }
+    Resolution {
+        image: image.clone(),
+        tag,
+        version,
+        source,
+    }
 }

@@ -43,7 +43,10 @@ pub static PER_REFERENCE: &[Check] = &[
 
 /// The image as the user wrote it after expansion, for messages.
 pub(crate) fn shown(s: &Subject<'_>) -> String {
-    s.reference.image.clone().unwrap_or_else(|| s.reference.raw.clone())
+    s.reference
+        .image
+        .clone()
+        .unwrap_or_else(|| s.reference.raw.clone())
 }
 
 /// "Windows Server 2022 (10.0.20348)" or just the version.

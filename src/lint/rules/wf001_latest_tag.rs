@@ -9,7 +9,10 @@ use crate::resolve::tags::is_microsoft_base_repo;
 
 pub fn check(s: &Subject<'_>, _cx: &Context<'_>, out: &mut Vec<Finding>) {
     let Some(res) = s.resolution else { return };
-    if res.image.tag.as_deref() != Some("latest") || res.image.implicit_tag || res.image.digest.is_some() {
+    if res.image.tag.as_deref() != Some("latest")
+        || res.image.implicit_tag
+        || res.image.digest.is_some()
+    {
         return;
     }
     let base = is_microsoft_base_repo(&res.image);

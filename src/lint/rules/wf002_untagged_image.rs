@@ -16,12 +16,19 @@ pub fn check(s: &Subject<'_>, _cx: &Context<'_>, out: &mut Vec<Finding>) {
         &s.reference.file,
         s.position(),
         s.reference.image.clone(),
-        format!("`{}` has no tag, so it means `latest`{}", s.reference.raw, if base {
-            ", which Microsoft's Windows base images have not had since April 2019"
-        } else {
-            ", which moves without notice"
-        }),
-        format!("Add a tag naming the Windows release, e.g. `{}:ltsc2022`, or pin a digest.", shown(s)),
+        format!(
+            "`{}` has no tag, so it means `latest`{}",
+            s.reference.raw,
+            if base {
+                ", which Microsoft's Windows base images have not had since April 2019"
+            } else {
+                ", which moves without notice"
+            }
+        ),
+        format!(
+            "Add a tag naming the Windows release, e.g. `{}:ltsc2022`, or pin a digest.",
+            shown(s)
+        ),
     );
     if !base {
         f.severity = Severity::Warning;

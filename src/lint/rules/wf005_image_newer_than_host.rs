@@ -11,7 +11,10 @@ pub fn check(s: &Subject<'_>, _cx: &Context<'_>, out: &mut Vec<Finding>) {
     for t in &s.targets {
         let j = &t.judgement;
         if j.verdict != Verdict::None
-            || !matches!(j.code, Code::ImageNewerThanHost | Code::Win10CannotRunWs2022)
+            || !matches!(
+                j.code,
+                Code::ImageNewerThanHost | Code::Win10CannotRunWs2022
+            )
         {
             continue;
         }

@@ -11,7 +11,9 @@ pub fn check(s: &Subject<'_>, cx: &Context<'_>, out: &mut Vec<Finding>) {
     if !s.is_run() {
         return;
     }
-    let Some(v) = s.resolution.and_then(|r| r.version) else { return };
+    let Some(v) = s.resolution.and_then(|r| r.version) else {
+        return;
+    };
     let Some((release, Support::Ended { on })) = knowledge::support_on(v.build, cx.today) else {
         return;
     };
