@@ -32,6 +32,11 @@ pub struct Cli {
 pub enum Command {
     /// Find image references in files and report findings.
     Lint(LintArgs),
+    /// The compatibility matrix: every image found × every host of the fleet.
+    Report(ReportArgs),
+    /// Build a fleet file from node inventories.
+    #[command(subcommand)]
+    Fleet(FleetCommand),
     /// List the rule catalogue.
     Rules,
     /// Print one rule's documentation (by id or name).
@@ -39,6 +44,44 @@ pub enum Command {
         /// Rule id (`WF003`) or name (`build-mismatch`).
         rule: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FleetCommand {
+    /// Turn `kubectl get nodes -o json` or `docker node inspect` JSON into a fleet file (stdout).
+    Import {
+        /// What produced the file.
+        #[arg(long, value_enum)]
+        from: ImportSource,
+        /// The JSON file (`-` for standard input).
+        file: PathBuf,
+    },
+}
+
+/// Where a node inventory comes from.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ImportSource {
+    Kubectl,
+    Swarm,
+}
+
+/// Output formats of `report`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Markdown,
+    Csv,
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ReportFormat,
 }
 
 /// When to use colour.
@@ -321,6 +364,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Lint(args) => commands::lint::run(&args),
+        Command::Report(args) => commands::report::run(&args),
+        Command::Fleet(FleetCommand::Import { from, file }) => commands::fleet::import(from, &file),
         Command::Rules => commands::rules::list(),
         Command::Explain { rule } => commands::rules::explain(&rule),
     };
