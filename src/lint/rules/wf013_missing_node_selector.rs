@@ -18,7 +18,13 @@ pub fn check(s: &Subject<'_>, _cx: &Context<'_>, out: &mut Vec<Finding>) {
     };
     let p = &s.reference.placement;
     let workload = p.workload.clone().unwrap_or_else(|| "the pod".into());
-    if !pins_windows(p) {
+    // Only Windows nodes carry the windows-build label, so pinning it pins Windows too.
+    let pins_build_label = p.node_selector.contains_key(WINDOWS_BUILD_LABEL)
+        || p.node_affinity
+            .iter()
+            .flatten()
+            .any(|e| e.key == WINDOWS_BUILD_LABEL && e.operator == "In");
+    if !pins_windows(p) && !pins_build_label {
         out.push(WF013.finding(
             &s.reference.file,
             s.position(),
