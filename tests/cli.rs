@@ -463,3 +463,81 @@ fn rules_and_explain() {
     assert!(text.starts_with("# WF003 build-mismatch"));
     assert!(text.contains("0xc0370101"));
 }
+
+/// The bundled example, judged against its fleet: the findings a Windows container engineer
+/// expects (examples/README.md explains each one).
+#[test]
+fn bundled_example_findings() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (json, code) = winfit_json(
+        root,
+        &[
+            "lint",
+            "--offline",
+            "--format",
+            "json",
+            "--fleet",
+            "examples/fleet.toml",
+            "examples",
+        ],
+    );
+    let mut got: Vec<String> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{} {} {}",
+                f["file"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .trim_start_matches("examples/"),
+                f["line"],
+                f["rule"].as_str().unwrap_or_default(),
+                f["host"].as_str().unwrap_or("-")
+            )
+        })
+        .collect();
+    got.sort();
+    let mut want = vec![
+        "api/Dockerfile:7 WF008 -",
+        "api/Dockerfile:17 WF008 -",
+        "batch/Dockerfile:5 WF003 build-ws2022",
+        "batch/Dockerfile:5 WF008 -",
+        "batch/Dockerfile:5 WF017 -",
+        "batch/Dockerfile:11 WF008 -",
+        "docker-compose.yml:16 WF003 ws2022-node",
+        "docker-compose.yml:16 WF008 -",
+        "docker-compose.yml:16 WF019 win11-dev",
+        "docker-compose.yml:16 WF019 ws2025-swarm",
+        "docker-compose.yml:22 WF001 -",
+        "docker-compose.yml:22 WF010 -",
+        "docker-compose.yml:26 WF010 -",
+        "k8s/deployment.yaml:46 WF003 ws2022-node",
+        "k8s/deployment.yaml:46 WF008 -",
+        "k8s/deployment.yaml:46 WF013 -",
+        "k8s/deployment.yaml:65 WF005 ws2019-node",
+        "k8s/deployment.yaml:65 WF008 -",
+        "k8s/deployment.yaml:65 WF013 -",
+        "k8s/deployment.yaml:86 WF005 ws2019-node",
+        "k8s/deployment.yaml:86 WF008 -",
+        "k8s/deployment.yaml:86 WF014 -",
+        "k8s/deployment.yaml:86 WF018 -",
+        "k8s/deployment.yaml:105 WF007 ws2019-node",
+        "k8s/deployment.yaml:105 WF018 -",
+        "legacy/Dockerfile:4 WF002 -",
+        "legacy/Dockerfile:4 WF010 -",
+        "stack.yml:18 WF004 ws2025-swarm",
+        "stack.yml:18 WF008 -",
+        "stack.yml:18 WF014 -",
+        "stack.yml:27 WF003 ws2022-node",
+        "stack.yml:27 WF004 win11-dev",
+        "stack.yml:27 WF004 ws2025-swarm",
+        "stack.yml:27 WF005 ws2019-node",
+        "stack.yml:27 WF009 -",
+        "stack.yml:27 WF015 -",
+    ];
+    want.sort();
+    assert_eq!(got, want);
+    assert_eq!(code, 1);
+}
