@@ -31,10 +31,10 @@ total=$(find "$work" -type f | wc -l)
 echo "files: $total (corpus of ${#src[@]} replicated $copies times)"
 
 /usr/bin/time -f '%e %M' -o "$work.time" "$bin" lint --offline --format json "$work" >"$work.json" || true
-read -r secs rss_kb <"$work.time"
+read -r secs rss_kb < <(tail -n 1 "$work.time")
 refs=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["summary"]["references"], d["summary"]["files"])' "$work.json")
 rm -f "$work.time" "$work.json"
-python3 - "$total" "$secs" "$rss_kb" "$refs" <<'PY'
+python3 - "$total" "$secs" "$rss_kb" $refs <<'PY'
 import sys
 total, secs, rss_kb, refs = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
 print(f"wall: {secs:.2f} s   files/s: {total / max(secs, 1e-9):,.0f}   peak RSS: {rss_kb / 1024:.1f} MiB")
