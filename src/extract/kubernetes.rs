@@ -1,8 +1,7 @@
 //! TODO(helper): kubernetes front end.
 use crate::model::Extraction;
 
-
 #[allow(unused_variables)]
-pub fn extract(file: &str, text: &str ) -> Extraction {
+pub fn extract(file: &str, text: &str) -> Extraction {
     Extraction::default()
 }
