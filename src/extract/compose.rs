@@ -3,6 +3,6 @@ use crate::model::Extraction;
 use std::collections::BTreeMap;
 
 #[allow(unused_variables)]
-pub fn extract(file: &str, text: &str, env: &BTreeMap<String, String>) -> Extraction {
+pub fn extract(file: &str, text: &str , env: &BTreeMap<String, String>) -> Extraction {
     Extraction::default()
 }

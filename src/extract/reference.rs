@@ -31,9 +31,7 @@ impl ImageRef {
     /// The repository as users write it for Docker Hub official images (`library/` dropped).
     pub fn display_repository(&self) -> &str {
         if self.registry == "docker.io" {
-            self.repository
-                .strip_prefix("library/")
-                .unwrap_or(&self.repository)
+            self.repository.strip_prefix("library/").unwrap_or(&self.repository)
         } else {
             &self.repository
         }
@@ -47,18 +45,12 @@ pub fn parse(text: &str) -> Result<ImageRef, String> {
         return Err("empty image reference".to_string());
     }
     if trimmed != text {
-        return Err(format!(
-            "image reference {text:?} has surrounding whitespace"
-        ));
+        return Err(format!("image reference {text:?} has surrounding whitespace"));
     }
     let r = Reference::try_from(trimmed)
         .map_err(|e| format!("invalid image reference {trimmed:?}: {e}"))?;
     let implicit_tag = !has_explicit_tag(trimmed) && r.digest().is_none();
-    let tag = if implicit_tag {
-        None
-    } else {
-        r.tag().map(str::to_string)
-    };
+    let tag = if implicit_tag { None } else { r.tag().map(str::to_string) };
     Ok(ImageRef {
         registry: r.registry().to_string(),
         repository: r.repository().to_string(),
@@ -84,11 +76,7 @@ mod tests {
         let cases = [
             ("alpine", "docker.io/library/alpine", true),
             ("alpine:3.20", "docker.io/library/alpine:3.20", false),
-            (
-                "microsoft/nanoserver:sac2016",
-                "docker.io/microsoft/nanoserver:sac2016",
-                false,
-            ),
+            ("microsoft/nanoserver:sac2016", "docker.io/microsoft/nanoserver:sac2016", false),
             (
                 "mcr.microsoft.com/windows/servercore:ltsc2019",
                 "mcr.microsoft.com/windows/servercore:ltsc2019",
@@ -110,14 +98,7 @@ mod tests {
 
     #[test]
     fn rejects_bad_text() {
-        for bad in [
-            "",
-            "library/Alpine",
-            "a b",
-            "img:",
-            " alpine",
-            "img@sha256:zz",
-        ] {
+        for bad in ["", "library/Alpine", "a b", "img:", " alpine", "img@sha256:zz"] {
             assert!(parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }

@@ -53,10 +53,7 @@ mod tests {
         let text = "# winfit global ignore=WF009\nFROM a\n# winfit ignore=WF008, wf013\n\n# other comment\nFROM b\n  # winfit ignore = WF001\n  image: c\n# winfit ignore\nFROM d\n";
         let s = scan(text);
         assert_eq!(s.global, vec!["WF009"]);
-        assert_eq!(
-            s.by_line.get(&6),
-            Some(&vec!["WF008".to_string(), "WF013".to_string()])
-        );
+        assert_eq!(s.by_line.get(&6), Some(&vec!["WF008".to_string(), "WF013".to_string()]));
         assert_eq!(s.by_line.get(&8), Some(&vec!["WF001".to_string()]));
         assert_eq!(s.by_line.get(&10), None);
         assert_eq!(s.by_line.len(), 2);

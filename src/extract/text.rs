@@ -22,11 +22,7 @@ fn utf8(bytes: &[u8]) -> Result<String, String> {
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(s.to_string()),
         Err(e) => {
-            let line = bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1;
+            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
             Err(format!("not valid UTF-8 (line {line})"))
         }
     }
@@ -55,16 +51,10 @@ mod tests {
             (b"\xFE\xFF\x00F\x00R", Ok("FR")),
             (b"\x7FELF\x00\x01", Err("binary file (contains NUL bytes)")),
             (b"a\nb\xFF", Err("not valid UTF-8 (line 2)")),
-            (
-                b"\xFF\xFEF",
-                Err("truncated UTF-16 text (odd number of bytes)"),
-            ),
+            (b"\xFF\xFEF", Err("truncated UTF-16 text (odd number of bytes)")),
         ];
         for (input, want) in cases {
-            assert_eq!(
-                decode(input).as_deref(),
-                want.map_err(str::to_string).as_deref()
-            );
+            assert_eq!(decode(input).as_deref(), want.map_err(str::to_string).as_deref());
         }
     }
 }

@@ -15,12 +15,7 @@ pub struct OsVersion {
 
 impl OsVersion {
     pub const fn new(build: u32, revision: Option<u32>) -> OsVersion {
-        OsVersion {
-            major: 10,
-            minor: 0,
-            build,
-            revision,
-        }
+        OsVersion { major: 10, minor: 0, build, revision }
     }
 
     /// Parse `10.0.17763` or `10.0.17763.5329`. Anything else is an error naming the text.
@@ -34,14 +29,11 @@ impl OsVersion {
         let mut nums = Vec::with_capacity(4);
         for p in &parts {
             if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(format!(
-                    "{text:?} is not a Windows version: {p:?} is not a number"
-                ));
+                return Err(format!("{text:?} is not a Windows version: {p:?} is not a number"));
             }
             nums.push(
-                p.parse::<u32>().map_err(|_| {
-                    format!("{text:?} is not a Windows version: {p:?} is too large")
-                })?,
+                p.parse::<u32>()
+                    .map_err(|_| format!("{text:?} is not a Windows version: {p:?} is too large"))?,
             );
         }
         Ok(OsVersion {
@@ -84,15 +76,7 @@ mod tests {
             assert_eq!(OsVersion::parse(text), Ok(want), "{text}");
             assert_eq!(want.to_string(), text.trim());
         }
-        for bad in [
-            "",
-            "10.0",
-            "10.0.x",
-            "10.0.1.2.3",
-            "10..0.1",
-            "10.0.99999999999",
-            "-1.0.1",
-        ] {
+        for bad in ["", "10.0", "10.0.x", "10.0.1.2.3", "10..0.1", "10.0.99999999999", "-1.0.1"] {
             assert!(OsVersion::parse(bad).is_err(), "{bad:?}");
         }
     }
