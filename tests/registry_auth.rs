@@ -93,7 +93,7 @@ async fn bearer_token_with_docker_config_credentials() {
     .await;
     let cache = tempfile::tempdir().unwrap();
     let a = proxy.addr();
-    let mut opts = options(cache.path(), &[a.clone()]);
+    let mut opts = options(cache.path(), std::slice::from_ref(&a));
     opts.docker_config = Some(docker_config(cache.path(), &a, "alice", "pa55-SECRET"));
     let r = OciSource::new(&opts)
         .resolve(&image(&format!("{a}/windows/servercore:multi")))
@@ -103,7 +103,7 @@ async fn bearer_token_with_docker_config_credentials() {
 
     // Wrong password: unauthorized, and the message carries no secret.
     let other = tempfile::tempdir().unwrap();
-    let mut bad = options(other.path(), &[a.clone()]);
+    let mut bad = options(other.path(), std::slice::from_ref(&a));
     bad.docker_config = Some(docker_config(other.path(), &a, "alice", "wrong-SECRET"));
     let e = OciSource::new(&bad)
         .resolve(&image(&format!("{a}/windows/servercore:ltsc2022")))
@@ -137,14 +137,14 @@ async fn basic_auth_with_htpasswd() {
     let a = reg.addr();
     let cache = tempfile::tempdir().unwrap();
 
-    let anon = OciSource::new(&options(cache.path(), &[a.clone()]));
+    let anon = OciSource::new(&options(cache.path(), std::slice::from_ref(&a)));
     let e = anon
         .resolve(&image(&format!("{a}/windows/servercore:multi")))
         .await
         .unwrap_err();
     assert!(matches!(e, ResolveError::Unauthorized { .. }), "{e}");
 
-    let mut opts = options(cache.path(), &[a.clone()]);
+    let mut opts = options(cache.path(), std::slice::from_ref(&a));
     let cfg = cache.path().join("config.json");
     std::fs::write(
         &cfg,

@@ -54,7 +54,7 @@ async fn credential_helper_from_docker_config_env() {
     }
 
     let cache = tempfile::tempdir().unwrap();
-    let mut opts = options(cache.path(), &[a.clone()]);
+    let mut opts = options(cache.path(), std::slice::from_ref(&a));
     opts.docker_config = None; // from DOCKER_CONFIG
     let r = OciSource::new(&opts)
         .resolve(&image(&format!("{a}/windows/servercore:multi")))

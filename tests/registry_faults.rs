@@ -323,7 +323,7 @@ async fn unreachable_registry_is_a_network_error() {
     let port = support::free_port(); // nothing listens there
     let cache = tempfile::tempdir().unwrap();
     let addr = format!("127.0.0.1:{port}");
-    let e = OciSource::new(&options(cache.path(), &[addr.clone()]))
+    let e = OciSource::new(&options(cache.path(), std::slice::from_ref(&addr)))
         .resolve(&image(&format!("{addr}/windows/servercore:ltsc2019")))
         .await
         .unwrap_err();

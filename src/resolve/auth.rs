@@ -152,10 +152,10 @@ impl CredentialStore {
             }
         }
         // 2. credsStore for everything
-        if let Some(store) = self.config.creds_store.as_deref().filter(|s| !s.is_empty()) {
-            if let Some(c) = run_helper(store, &server_url(registry), registry)? {
-                return Ok(Some(c));
-            }
+        if let Some(store) = self.config.creds_store.as_deref().filter(|s| !s.is_empty())
+            && let Some(c) = run_helper(store, &server_url(registry), registry)?
+        {
+            return Ok(Some(c));
         }
         // 3. auths
         for (key, entry) in &self.config.auths {

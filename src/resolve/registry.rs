@@ -967,33 +967,28 @@ fn map_oci_error(t: &Target, e: OciDistributionError) -> ResolveError {
 }
 
 impl ManifestSource for OciSource {
-    fn resolve(
-        &self,
-        image: &ImageRef,
-    ) -> impl Future<Output = Result<Resolved, ResolveError>> + Send {
-        async move {
-            if let Some(d) = &image.digest
-                && sha256_hex(d).is_none()
-            {
-                return Err(ResolveError::InvalidContent {
-                    reference: image.normalized(),
-                    detail: format!("{d} is not a sha256 digest"),
-                });
-            }
-            let targets = self.targets(image);
-            let mut last = None;
-            for t in &targets {
-                match self.resolve_at(image, t).await {
-                    Ok(r) => return Ok(r),
-                    // Content errors are not the mirror's fault to hide; everything else falls back.
-                    Err(
-                        e @ (ResolveError::DigestMismatch { .. } | ResolveError::Offline { .. }),
-                    ) => return Err(e),
-                    Err(e) => last = Some(e),
-                }
-            }
-            Err(last.expect("at least one target"))
+    async fn resolve(&self, image: &ImageRef) -> Result<Resolved, ResolveError> {
+        if let Some(d) = &image.digest
+            && sha256_hex(d).is_none()
+        {
+            return Err(ResolveError::InvalidContent {
+                reference: image.normalized(),
+                detail: format!("{d} is not a sha256 digest"),
+            });
         }
+        let targets = self.targets(image);
+        let mut last = None;
+        for t in &targets {
+            match self.resolve_at(image, t).await {
+                Ok(r) => return Ok(r),
+                // Content errors are not the mirror's fault to hide; everything else falls back.
+                Err(e @ (ResolveError::DigestMismatch { .. } | ResolveError::Offline { .. })) => {
+                    return Err(e);
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.expect("at least one target"))
     }
 }
 
