@@ -194,6 +194,10 @@ impl Ctx {
                 return Ok(());
             }
             buf.extend_from_slice(&chunk[..n]);
+            if buf[0] == 0x16 {
+                // A TLS ClientHello (skopeo tries HTTPS first): plain HTTP only here, hang up.
+                return Ok(());
+            }
         }
         let text = String::from_utf8_lossy(&buf).to_string();
         let mut lines = text.split("\r\n");
@@ -211,6 +215,13 @@ impl Ctx {
             }
         }
         let get = |k: &str| headers.iter().find(|(h, _)| h == k).map(|(_, v)| v.clone());
+        // Clients may send several Accept headers (skopeo sends one per type): join them all.
+        let accept: Vec<&str> = headers
+            .iter()
+            .filter(|(h, _)| h == "accept")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        let accept = (!accept.is_empty()).then(|| accept.join(", "));
         let authorization = get("authorization");
         self.seen.lock().unwrap().push(Seen {
             method: method.clone(),
@@ -236,7 +247,7 @@ impl Ctx {
                 &method,
                 &path,
                 authorization,
-                get("accept"),
+                accept,
                 token,
                 fault,
                 &fault_path,
