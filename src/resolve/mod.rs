@@ -1,5 +1,6 @@
 //! Resolve: learn each image's os.version from its tag, the KB table, the cache or a registry.
 
+<<<<<<< HEAD
 pub mod knowledge;
 pub mod tags;
 
@@ -35,3 +36,8 @@ pub fn offline(image: &ImageRef) -> Resolution {
         source,
     }
 }
+=======
+pub mod auth;
+pub mod cache;
+pub mod registry;
+>>>>>>> registry
