@@ -1,7 +1,9 @@
 //! Resolve: learn each image's os.version from its tag, the KB table, the cache or a registry.
 
-<<<<<<< HEAD
+pub mod auth;
+pub mod cache;
 pub mod knowledge;
+pub mod registry;
 pub mod tags;
 
 use crate::extract::reference::ImageRef;
@@ -36,8 +38,3 @@ pub fn offline(image: &ImageRef) -> Resolution {
         source,
     }
 }
-=======
-pub mod auth;
-pub mod cache;
-pub mod registry;
->>>>>>> registry
