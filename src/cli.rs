@@ -137,6 +137,21 @@ pub struct CommonArgs {
     /// Use only the tag rules and the cache; never touch the network.
     #[arg(long)]
     pub offline: bool,
+    /// Send requests for HOST to URL instead (repeatable), e.g. `mcr.microsoft.com=https://mirror.corp`.
+    #[arg(long = "registry-mirror", value_name = "HOST=URL")]
+    pub registry_mirrors: Vec<String>,
+    /// Speak plain HTTP to this registry (repeatable); every other registry is HTTPS only.
+    #[arg(long = "insecure-registry", value_name = "HOST[:PORT]")]
+    pub insecure_registries: Vec<String>,
+    /// Where resolved manifests are cached (default: the user's cache directory).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Neither read nor write the cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Registry requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
     /// A build argument used to expand `FROM` (repeatable).
     #[arg(long = "build-arg", value_name = "NAME=VALUE")]
     pub build_args: Vec<String>,
@@ -184,6 +199,7 @@ pub struct Settings {
     pub quiet: bool,
     pub config: Config,
     pub fleet: Option<crate::fleet::Fleet>,
+    pub registry: crate::resolve::registry::RegistryOptions,
     /// The run date (for end-of-support checks).
     pub today: crate::resolve::knowledge::Date,
 }
@@ -274,6 +290,31 @@ impl Settings {
         };
 
         let fleet = load_fleet(args.fleet.as_deref(), &config)?;
+        let mut registry = crate::resolve::registry::RegistryOptions {
+            jobs: usize::from(args.jobs),
+            mirrors: config.registry.mirrors.clone(),
+            insecure: config.registry.insecure.clone(),
+            cache_dir: args.cache_dir.clone(),
+            no_cache: args.no_cache,
+            offline: args.offline || config.registry.offline,
+            ..Default::default()
+        };
+        for m in &args.registry_mirrors {
+            let Some((host, url)) = m.split_once('=') else {
+                return Err(UsageError(format!(
+                    "--registry-mirror {m:?}: expected HOST=URL"
+                )));
+            };
+            if host.is_empty() || !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(UsageError(format!(
+                    "--registry-mirror {m:?}: expected HOST=URL with an http(s) URL"
+                )));
+            }
+            registry.mirrors.insert(host.to_string(), url.to_string());
+        }
+        registry
+            .insecure
+            .extend(args.insecure_registries.iter().cloned());
         let today = today()?;
 
         let paths = if args.paths.is_empty() {
@@ -298,6 +339,7 @@ impl Settings {
             quiet: args.quiet,
             config,
             fleet,
+            registry,
             today,
         })
     }

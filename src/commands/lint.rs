@@ -6,6 +6,7 @@ use crate::extract::reference;
 use crate::lint::policy::{self, Policy};
 use crate::model::Reference;
 use crate::render::{self, LintResult};
+use crate::resolve::registry::{self, ResolveError};
 use crate::resolve::{self, Resolution};
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -25,7 +26,7 @@ pub fn run(args: &LintArgs) -> u8 {
             eprintln!("winfit: note: {note}");
         }
     }
-    let resolutions = resolve_offline(&collected.references);
+    let resolutions = resolve(&collected.references, &settings);
     let cx = crate::lint::Context {
         fleet: settings.fleet.as_ref(),
         today: settings.today,
@@ -77,6 +78,61 @@ pub fn resolve_offline(references: &[Reference]) -> BTreeMap<String, Resolution>
         }
     }
     out
+}
+
+/// Resolve every distinct image: the tag rules first, then the registry (or, with `--offline`,
+/// the cache alone). When the registry cannot be reached the tag rules stand, and a note says so
+/// once.
+pub fn resolve(references: &[Reference], settings: &Settings) -> BTreeMap<String, Resolution> {
+    let mut resolutions = resolve_offline(references);
+    if settings.registry.offline && settings.registry.no_cache {
+        return resolutions;
+    }
+    let images: Vec<reference::ImageRef> = resolutions.values().map(|r| r.image.clone()).collect();
+    if images.is_empty() {
+        return resolutions;
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("winfit: cannot start the resolver ({e}); using the tag rules only");
+            return resolutions;
+        }
+    };
+    let answers = runtime.block_on(registry::resolve_all(&images, &settings.registry));
+    let mut unreachable: Vec<String> = Vec::new();
+    for (key, answer) in answers {
+        let Some(res) = resolutions.remove(&key) else {
+            continue;
+        };
+        let res = match answer {
+            // Offline cache misses: the tag rules are all there is, and that is what was asked.
+            Err(ResolveError::Offline { .. }) => res,
+            Err(
+                e @ (ResolveError::Network { .. }
+                | ResolveError::Server { .. }
+                | ResolveError::Unauthorized { .. }
+                | ResolveError::Credentials { .. }
+                | ResolveError::TooLarge { .. }),
+            ) => {
+                unreachable.push(e.to_string());
+                res.with_registry(Err(e))
+            }
+            other => res.with_registry(other),
+        };
+        resolutions.insert(key, res);
+    }
+    if !unreachable.is_empty() && !settings.quiet {
+        eprintln!(
+            "winfit: note: the registry could not answer for {} image(s); their Windows version comes from the tag rules where the tag names one (first error: {})",
+            unreachable.len(),
+            unreachable[0]
+        );
+    }
+    resolutions
 }
 
 /// Copy what was learned into the references (`os_version`, `source`).

@@ -2,7 +2,6 @@
 
 use crate::cli::{EXIT_FAILURE, EXIT_OK, ReportArgs, ReportFormat, Settings};
 use crate::commands::{collect, lint};
-use crate::judge::engine::{self, Judgement};
 use crate::model::RefContext;
 use crate::render::report::{self, ReportCell, ReportData, ReportHost, ReportImage};
 use crate::resolve::knowledge;
@@ -33,7 +32,7 @@ pub fn run(args: &ReportArgs) -> u8 {
             }
         }
     }
-    let resolutions = lint::resolve_offline(&collected.references);
+    let resolutions = lint::resolve(&collected.references, &settings);
 
     let mut images: BTreeMap<String, ReportImage> = BTreeMap::new();
     for r in &collected.references {
@@ -72,12 +71,11 @@ pub fn run(args: &ReportArgs) -> u8 {
 
     let mut matrix = Vec::new();
     for img in images.values() {
-        let version = resolutions.get(&img.image).and_then(|r| r.version);
+        let res = resolutions.get(&img.image);
+        let entries = res.map(|r| r.windows_entries()).unwrap_or_default();
+        let version = res.and_then(|r| r.version);
         for h in &fleet.hosts {
-            let j = match version {
-                Some(v) => engine::judge(Some(v), h.os_version),
-                None => Judgement::unknown(h.os_version),
-            };
+            let j = crate::judge::judge_on_host(&entries, version, h.os_version, h.runtime);
             matrix.push(ReportCell {
                 image: img.image.clone(),
                 host: h.name.clone(),

@@ -7,7 +7,7 @@ pub mod policy;
 pub mod rules;
 
 use crate::fleet::{Fleet, Host};
-use crate::judge::engine::{self, Judgement};
+use crate::judge::engine::Judgement;
 use crate::model::{Finding, Position, RefContext, Reference};
 use crate::resolve::Resolution;
 use crate::resolve::knowledge::Date;
@@ -69,10 +69,12 @@ pub fn run(
                     .into_iter()
                     .map(|host| Target {
                         host,
-                        judgement: match res.version {
-                            Some(v) => engine::judge(Some(v), host.os_version),
-                            None => Judgement::unknown(host.os_version),
-                        },
+                        judgement: crate::judge::judge_on_host(
+                            &res.windows_entries(),
+                            res.version,
+                            host.os_version,
+                            host.runtime,
+                        ),
                     })
                     .collect(),
                 _ => Vec::new(),

@@ -10,9 +10,12 @@ pub mod wf007_feb_2020_baseline;
 pub mod wf008_floating_tag;
 pub mod wf009_unsupported_release;
 pub mod wf010_unresolved_reference;
+pub mod wf011_tag_not_found;
+pub mod wf012_no_windows_platform;
 pub mod wf013_missing_node_selector;
 pub mod wf014_selector_build_mismatch;
 pub mod wf015_swarm_missing_constraint;
+pub mod wf016_digest_mismatch;
 pub mod wf017_stage_build_mismatch;
 pub mod wf018_no_compatible_host;
 pub mod wf019_isolation_conflict;
@@ -34,9 +37,12 @@ pub static PER_REFERENCE: &[Check] = &[
     wf008_floating_tag::check,
     wf009_unsupported_release::check,
     wf010_unresolved_reference::check,
+    wf011_tag_not_found::check,
+    wf012_no_windows_platform::check,
     wf013_missing_node_selector::check,
     wf014_selector_build_mismatch::check,
     wf015_swarm_missing_constraint::check,
+    wf016_digest_mismatch::check,
     wf018_no_compatible_host::check,
     wf019_isolation_conflict::check,
 ];
