@@ -34,6 +34,9 @@ pub enum Command {
     Lint(LintArgs),
     /// The compatibility matrix: every image found × every host of the fleet.
     Report(ReportArgs),
+    /// Ask the registry about images: digest, media type, every platform entry with its
+    /// Windows release and KB.
+    Inspect(InspectArgs),
     /// Build a fleet file from node inventories.
     #[command(subcommand)]
     Fleet(FleetCommand),
@@ -63,6 +66,41 @@ pub enum FleetCommand {
 pub enum ImportSource {
     Kubectl,
     Swarm,
+}
+
+/// Output formats of `inspect`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum InspectFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Image references (`mcr.microsoft.com/windows/servercore:ltsc2022`).
+    #[arg(required = true)]
+    pub images: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: InspectFormat,
+    /// Answer from the cache only.
+    #[arg(long)]
+    pub offline: bool,
+    /// Send requests for HOST to URL instead (repeatable).
+    #[arg(long = "registry-mirror", value_name = "HOST=URL")]
+    pub registry_mirrors: Vec<String>,
+    /// Speak plain HTTP to this registry (repeatable).
+    #[arg(long = "insecure-registry", value_name = "HOST[:PORT]")]
+    pub insecure_registries: Vec<String>,
+    /// Where resolved manifests are cached.
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Neither read nor write the cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Registry requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
 }
 
 /// Output formats of `report`.
@@ -407,6 +445,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Lint(args) => commands::lint::run(&args),
         Command::Report(args) => commands::report::run(&args),
+        Command::Inspect(args) => commands::inspect::run(&args),
         Command::Fleet(FleetCommand::Import { from, file }) => commands::fleet::import(from, &file),
         Command::Rules => commands::rules::list(),
         Command::Explain { rule } => commands::rules::explain(&rule),

@@ -2,6 +2,7 @@
 
 pub mod collect;
 pub mod fleet;
+pub mod inspect;
 pub mod lint;
 pub mod report;
 pub mod rules;
