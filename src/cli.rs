@@ -97,6 +97,9 @@ pub enum ColorChoice {
 pub enum LintFormat {
     Table,
     Json,
+    Sarif,
+    Github,
+    Markdown,
 }
 
 /// `--fail-on` levels.
