@@ -135,6 +135,9 @@ pub enum ColorChoice {
 pub enum LintFormat {
     Table,
     Json,
+    Sarif,
+    Github,
+    Markdown,
 }
 
 /// `--fail-on` levels.

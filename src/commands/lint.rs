@@ -49,6 +49,9 @@ pub fn run(args: &LintArgs) -> u8 {
     let text = match args.format {
         LintFormat::Json => render::json::lint(&result),
         LintFormat::Table => render::table::lint(&result, settings.color),
+        LintFormat::Sarif => render::sarif::lint(&result),
+        LintFormat::Github => render::github::lint(&result),
+        LintFormat::Markdown => render::markdown::lint(&result),
     };
     if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes())
         && e.kind() != std::io::ErrorKind::BrokenPipe
