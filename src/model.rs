@@ -92,6 +92,10 @@ pub struct Placement {
     /// Compose `platform` (`windows/amd64`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
+    /// True for a Kubernetes HostProcess container (`securityContext.windowsOptions.hostProcess`):
+    /// it runs on the host, not in a server silo, so the base image need not match the host.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub host_process: bool,
     /// True for a compose service with a `deploy` section (a Swarm service).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub swarm: bool,

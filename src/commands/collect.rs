@@ -5,8 +5,9 @@
 use crate::cli::Settings;
 use crate::discover::{self, Candidate, Classified, NameClass};
 use crate::extract::{self, ExtractOptions, interpolate};
-use crate::lint::catalogue::WF000;
+use crate::lint::catalogue::{WF000, WF010};
 use crate::model::{FileKind, Finding, Position, Reference, SourceFile, Suppressions};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -32,7 +33,9 @@ pub fn display_path(path: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
-pub fn collect(settings: &Settings) -> Collected {
+/// Discover and extract. `keep_texts` keeps each file's text for quoting source lines (the table
+/// format); other formats do not need them.
+pub fn collect(settings: &Settings, keep_texts: bool) -> Collected {
     let mut out = Collected::default();
     let mut on_disk: Vec<PathBuf> = Vec::new();
     for p in &settings.paths {
@@ -54,84 +57,161 @@ pub fn collect(settings: &Settings) -> Collected {
     }
 
     let mut seen: HashSet<PathBuf> = HashSet::new();
-    let mut queue: Vec<(Candidate, Option<FileKind>)> =
+    let mut wave: Vec<(Candidate, Option<FileKind>)> =
         candidates.into_iter().map(|c| (c, None)).collect();
-    queue.reverse();
-    while let Some((cand, forced)) = queue.pop() {
-        let key = std::fs::canonicalize(&cand.path).unwrap_or_else(|_| cand.path.clone());
-        if !seen.insert(key) {
-            continue;
-        }
-        let display = display_path(&cand.path);
-        let text = match discover::read_text(&cand.path) {
-            Ok(t) => t,
-            Err(why) => {
-                let kind = forced.unwrap_or(match cand.by_name {
-                    NameClass::Yaml => FileKind::Kubernetes,
-                    _ => FileKind::Dockerfile,
-                });
-                unreadable(&mut out, &display, kind, why);
-                continue;
-            }
-        };
-        let kind = match forced {
-            Some(k) => k,
-            None => match discover::classify(cand.by_name, cand.explicit, &text) {
-                Classified::Kind(k) => k,
-                Classified::Skip(why) => {
-                    out.notes.push(format!("{display}: skipped: {why}"));
-                    continue;
-                }
-            },
-        };
-        let opts = ExtractOptions {
-            build_args: settings.build_args.clone(),
-            env: if kind == FileKind::Compose {
-                compose_env(&cand.path)
-            } else {
-                BTreeMap::new()
-            },
-        };
-        let extraction = extract::extract(&display, kind, &text, &opts);
-        for (rel, line) in &extraction.dockerfiles {
-            let dir = cand.path.parent().unwrap_or(Path::new("."));
-            let target = dir.join(rel);
-            if target.is_file() {
-                queue.push((
-                    Candidate {
-                        path: target,
-                        by_name: NameClass::Dockerfile,
-                        explicit: true,
-                    },
-                    Some(FileKind::Dockerfile),
-                ));
-            } else {
-                out.findings.push(WF000.finding(
-                    &display,
-                    Position { line: *line, column: 1 },
-                    None,
-                    format!("the build section names {}, which does not exist", display_path(&target)),
-                    "Fix the `build.context` / `build.dockerfile` path so the Dockerfile can be linted.",
-                ));
-            }
-        }
-        let error = extraction
-            .findings
-            .iter()
-            .find(|f| f.rule == WF000.id)
-            .map(|f| format!("line {}: {}", f.line, f.message));
-        out.files.push(SourceFile {
-            path: display.clone(),
-            kind,
-            error,
+    // Files are read and extracted in parallel, wave by wave: the files found, then the
+    // Dockerfiles their compose `build:` sections name, and so on. Results are merged in order.
+    while !wave.is_empty() {
+        wave.retain(|(cand, _)| {
+            let key = std::fs::canonicalize(&cand.path).unwrap_or_else(|_| cand.path.clone());
+            seen.insert(key)
         });
-        out.references.extend(extraction.references);
-        out.findings.extend(extraction.findings);
-        out.suppressions
-            .insert(display.clone(), extraction.suppressions);
-        out.texts.insert(display, text);
+        let outcomes: Vec<Outcome> = wave
+            .par_iter()
+            .map(|(cand, forced)| process(cand, *forced, settings))
+            .collect();
+        let mut next = Vec::new();
+        for (outcome, (cand, _)) in outcomes.into_iter().zip(&wave) {
+            match outcome {
+                Outcome::Unreadable { display, kind, why } => {
+                    unreadable(&mut out, &display, kind, why)
+                }
+                Outcome::Skipped { note } => {
+                    // A file named on the command line never vanishes silently.
+                    if cand.explicit && !settings.quiet {
+                        eprintln!("winfit: note: {note}");
+                    } else {
+                        out.notes.push(note)
+                    }
+                }
+                Outcome::Extracted {
+                    display,
+                    kind,
+                    text,
+                    extraction,
+                } => {
+                    for (rel, line) in &extraction.dockerfiles {
+                        let dir = cand.path.parent().unwrap_or(Path::new("."));
+                        let target = dir.join(rel);
+                        if target.is_file() {
+                            next.push((
+                                Candidate {
+                                    path: target,
+                                    by_name: NameClass::Dockerfile,
+                                    explicit: true,
+                                },
+                                Some(FileKind::Dockerfile),
+                            ));
+                        } else {
+                            out.findings.push(WF010.finding(
+                                &display,
+                                Position { line: *line, column: 1 },
+                                None,
+                                format!(
+                                    "the build section names {}, which does not exist, so its images cannot be checked",
+                                    display_path(&normalize(&target))
+                                ),
+                                "Fix the `build.context` / `build.dockerfile` path so the Dockerfile can be linted.",
+                            ));
+                        }
+                    }
+                    let error = extraction
+                        .findings
+                        .iter()
+                        .find(|f| f.rule == WF000.id)
+                        .map(|f| format!("line {}: {}", f.line, f.message));
+                    out.files.push(SourceFile {
+                        path: display.clone(),
+                        kind,
+                        error,
+                    });
+                    out.references.extend(extraction.references);
+                    out.findings.extend(extraction.findings);
+                    out.suppressions
+                        .insert(display.clone(), extraction.suppressions);
+                    if keep_texts {
+                        out.texts.insert(display, text);
+                    }
+                }
+            }
+        }
+        wave = next;
     }
     out
+}
+
+/// `a/compose/../docker/Dockerfile` → `a/docker/Dockerfile`, lexically (for messages).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// What reading one file gave.
+enum Outcome {
+    Unreadable {
+        display: String,
+        kind: FileKind,
+        why: String,
+    },
+    Skipped {
+        note: String,
+    },
+    Extracted {
+        display: String,
+        kind: FileKind,
+        text: String,
+        extraction: crate::model::Extraction,
+    },
+}
+
+/// Read, classify and extract one file (reading it, and a `.env` beside it, is the only I/O).
+fn process(cand: &Candidate, forced: Option<FileKind>, settings: &Settings) -> Outcome {
+    let display = display_path(&cand.path);
+    let text = match discover::read_text(&cand.path) {
+        Ok(t) => t,
+        Err(why) => {
+            let kind = forced.unwrap_or(match cand.by_name {
+                NameClass::Yaml => FileKind::Kubernetes,
+                _ => FileKind::Dockerfile,
+            });
+            return Outcome::Unreadable { display, kind, why };
+        }
+    };
+    let kind = match forced {
+        Some(k) => k,
+        None => match discover::classify(cand.by_name, cand.explicit, &text) {
+            Classified::Kind(k) => k,
+            Classified::Skip(why) => {
+                return Outcome::Skipped {
+                    note: format!("{display}: skipped: {why}"),
+                };
+            }
+        },
+    };
+    let opts = ExtractOptions {
+        build_args: settings.build_args.clone(),
+        env: if kind == FileKind::Compose {
+            compose_env(&cand.path)
+        } else {
+            BTreeMap::new()
+        },
+    };
+    let extraction = extract::extract(&display, kind, &text, &opts);
+    Outcome::Extracted {
+        display,
+        kind,
+        text,
+        extraction,
+    }
 }
 
 fn unreadable(out: &mut Collected, display: &str, kind: FileKind, why: String) {

@@ -20,7 +20,7 @@ pub fn run(args: &LintArgs) -> u8 {
             return EXIT_FAILURE;
         }
     };
-    let collected = collect::collect(&settings);
+    let collected = collect::collect(&settings, args.format == LintFormat::Table);
     if settings.verbose {
         for note in &collected.notes {
             eprintln!("winfit: note: {note}");

@@ -21,7 +21,7 @@ pub fn run(args: &ReportArgs) -> u8 {
         eprintln!("winfit: report needs a fleet: pass --fleet FILE or set `fleet` in .winfit.toml");
         return EXIT_FAILURE;
     };
-    let collected = collect::collect(&settings);
+    let collected = collect::collect(&settings, false);
     if !settings.quiet {
         for f in collected.findings.iter().filter(|f| f.rule == "WF000") {
             eprintln!("winfit: {}:{}: {}", f.file, f.line, f.message);

@@ -142,7 +142,8 @@ pub fn classify(by_name: NameClass, explicit: bool, text: &str) -> Classified {
 fn looks_like_dockerfile(text: &str) -> bool {
     text.lines().take(10_000).any(|l| {
         let t = l.trim_start();
-        t.len() > 5 && t.is_char_boundary(5) && t[..5].eq_ignore_ascii_case("from ")
+        t.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("from"))
+            && t[4..].starts_with([' ', '\t'])
     })
 }
 
@@ -198,6 +199,14 @@ mod tests {
         ));
         assert!(matches!(
             classify(NameClass::Other, true, "KEY=value\n"),
+            Classified::Skip(_)
+        ));
+        assert_eq!(
+            classify(NameClass::Other, true, "FROM\tubuntu:14.04\n"),
+            Classified::Kind(FileKind::Dockerfile)
+        );
+        assert!(matches!(
+            classify(NameClass::Other, true, "FROMAGE x\n"),
             Classified::Skip(_)
         ));
     }

@@ -136,6 +136,9 @@ fn container_image(
         source: None,
         placement: placement.clone(),
     };
+    if let Some(hp) = container.path(&["securityContext", "windowsOptions", "hostProcess"]) {
+        r.placement.host_process = hp.scalar_text().is_some_and(|t| t == "true");
+    }
     match reference::parse(raw) {
         Ok(parsed) => r.image = Some(parsed.normalized()),
         Err(e) => out.findings.push(WF010.finding(
@@ -153,6 +156,10 @@ fn container_image(
 fn placement(spec: &Node, workload: &str) -> Placement {
     let mut p = Placement {
         workload: (!workload.is_empty()).then(|| workload.to_string()),
+        host_process: spec
+            .path(&["securityContext", "windowsOptions", "hostProcess"])
+            .and_then(Node::scalar_text)
+            .is_some_and(|t| t == "true"),
         ..Placement::default()
     };
     if let Some(selector) = spec.get("nodeSelector").and_then(Node::as_map) {

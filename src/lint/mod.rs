@@ -33,6 +33,8 @@ pub struct Subject<'a> {
     pub resolution: Option<&'a Resolution>,
     /// The hosts it can land on, judged. Empty without a fleet.
     pub targets: Vec<Target<'a>>,
+    /// The reference is a service of a Swarm stack (a compose file with `deploy` sections).
+    pub in_stack: bool,
 }
 
 impl Subject<'_> {
@@ -59,12 +61,22 @@ pub fn run(
     resolutions: &BTreeMap<String, Resolution>,
     cx: &Context<'_>,
 ) -> Vec<Finding> {
+    // A compose file where any service has a `deploy` section is a Swarm stack.
+    let stacks: std::collections::BTreeSet<&str> = references
+        .iter()
+        .filter(|r| r.placement.swarm)
+        .map(|r| r.file.as_str())
+        .collect();
     let subjects: Vec<Subject<'_>> = references
         .iter()
         .filter(|r| r.context != RefContext::Syntax)
+        // Services placed on Linux nodes are not Windows images: nothing to judge.
+        .filter(|r| !placement::targets_linux(&r.placement))
         .map(|r| {
             let resolution = r.image.as_ref().and_then(|i| resolutions.get(i));
             let targets = match (cx.fleet, resolution) {
+                // HostProcess containers run on the host itself: no build matching applies.
+                _ if r.placement.host_process => Vec::new(),
                 (Some(fleet), Some(res)) => placement::targets(r, fleet)
                     .into_iter()
                     .map(|host| Target {
@@ -83,6 +95,7 @@ pub fn run(
                 reference: r,
                 resolution,
                 targets,
+                in_stack: stacks.contains(r.file.as_str()),
             }
         })
         .collect();

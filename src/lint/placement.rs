@@ -19,14 +19,73 @@ pub fn targets<'a>(r: &Reference, fleet: &'a Fleet) -> Vec<&'a Host> {
     match r.context {
         RefContext::From => fleet.hosts_with_role(Role::Build).collect(),
         RefContext::Compose | RefContext::Kubernetes => {
-            let labelled = fleet.hosts.iter().any(|h| !h.labels.is_empty());
+            let p = evaluable(&r.placement, fleet);
             fleet
                 .hosts_with_role(Role::Run)
-                .filter(|h| !labelled || can_land(&r.placement, h))
+                .filter(|h| can_land(&p, h))
                 .collect()
         }
         RefContext::CopyFrom | RefContext::RunMount | RefContext::Syntax => Vec::new(),
     }
+}
+
+/// The part of a placement the fleet can answer: selector keys, affinity expressions and
+/// constraints on labels that no host of the fleet carries are dropped (the fleet does not say,
+/// so they cannot rule a host out).
+pub fn evaluable(p: &Placement, fleet: &Fleet) -> Placement {
+    let known = |key: &str| fleet.hosts.iter().any(|h| label(h, key).is_some());
+    let mut out = p.clone();
+    out.node_selector.retain(|k, _| known(k));
+    for term in &mut out.node_affinity {
+        term.retain(|e| known(&e.key));
+    }
+    out.node_affinity.retain(|t| !t.is_empty());
+    out.constraints.retain(|c| match parse_constraint(c) {
+        Some(c) => match c.attribute.strip_prefix("node.labels.") {
+            Some(k) => known(k),
+            None => match c.attribute.strip_prefix("engine.labels.") {
+                Some(k) => known(k) || known(&format!("engine.labels.{k}")),
+                None => true,
+            },
+        },
+        None => true,
+    });
+    out
+}
+
+/// A host's label, reading the deprecated `beta.kubernetes.io/os` as `kubernetes.io/os`.
+fn label<'a>(host: &'a Host, key: &str) -> Option<&'a String> {
+    host.labels.get(key).or_else(|| match key {
+        "beta.kubernetes.io/os" => host.labels.get(OS_LABEL),
+        "beta.kubernetes.io/arch" => host.labels.get("kubernetes.io/arch"),
+        _ => None,
+    })
+}
+
+/// Whether the placement sends the workload to Linux nodes (a Linux service in a mixed stack):
+/// such references are not Windows images and are not judged.
+pub fn targets_linux(p: &Placement) -> bool {
+    let os_linux =
+        |k: &str, v: &str| (k == OS_LABEL || k == "beta.kubernetes.io/os") && v == "linux";
+    p.node_selector.iter().any(|(k, v)| os_linux(k, v))
+        || p.node_affinity.iter().any(|term| {
+            term.iter().any(|e| {
+                e.operator == "In"
+                    && !e.values.is_empty()
+                    && e.values.iter().all(|v| os_linux(&e.key, v))
+            })
+        })
+        || p.constraints
+            .iter()
+            .filter_map(|c| parse_constraint(c))
+            .any(|c| {
+                c.attribute == "node.platform.os"
+                    && ((c.equal && c.value.eq_ignore_ascii_case("linux"))
+                        || (!c.equal && c.value.eq_ignore_ascii_case("windows")))
+            })
+        || p.platform
+            .as_deref()
+            .is_some_and(|pl| pl.to_ascii_lowercase().starts_with("linux"))
 }
 
 /// Whether the placement allows the host.
@@ -34,7 +93,7 @@ pub fn can_land(p: &Placement, host: &Host) -> bool {
     let selector_ok = p
         .node_selector
         .iter()
-        .all(|(k, v)| host.labels.get(k) == Some(v));
+        .all(|(k, v)| label(host, k) == Some(v));
     let affinity_ok = p.node_affinity.is_empty()
         || p.node_affinity
             .iter()
@@ -44,7 +103,7 @@ pub fn can_land(p: &Placement, host: &Host) -> bool {
 }
 
 fn expr_matches(e: &AffinityExpr, host: &Host) -> bool {
-    let value = host.labels.get(&e.key);
+    let value = label(host, &e.key);
     match e.operator.as_str() {
         "In" => value.is_some_and(|v| e.values.contains(v)),
         "NotIn" => value.is_none_or(|v| !e.values.contains(v)),
@@ -136,12 +195,13 @@ pub fn selected_builds(p: &Placement) -> Vec<String> {
 
 /// Whether a Kubernetes placement pins the pod to Windows nodes.
 pub fn pins_windows(p: &Placement) -> bool {
+    let os_key = |k: &str| k == OS_LABEL || k == "beta.kubernetes.io/os";
     p.node_selector
-        .get(OS_LABEL)
-        .is_some_and(|v| v == "windows")
+        .iter()
+        .any(|(k, v)| os_key(k) && v == "windows")
         || p.node_affinity.iter().any(|term| {
             term.iter().any(|e| {
-                e.key == OS_LABEL && e.operator == "In" && e.values.iter().any(|v| v == "windows")
+                os_key(&e.key) && e.operator == "In" && e.values.iter().any(|v| v == "windows")
             })
         })
 }
@@ -244,6 +304,67 @@ role = "build"
                 .collect();
             assert_eq!(got, want, "{p:?}");
         }
+    }
+
+    #[test]
+    fn unknown_label_keys_do_not_narrow_and_beta_os_is_read() {
+        let fleet = parse_fleet(FLEET, "fleet.toml").expect("fleet");
+        let narrowed = |p: &Placement| -> Vec<String> {
+            let p = evaluable(p, &fleet);
+            fleet
+                .hosts_with_role(Role::Run)
+                .filter(|h| can_land(&p, h))
+                .map(|h| h.name.clone())
+                .collect()
+        };
+        // `agentpool` is a label no fleet host carries: it cannot rule hosts out.
+        assert_eq!(
+            narrowed(&placement(&[("agentpool", "win25")], &[], &[])),
+            vec!["k19", "k22", "swarm25", "bare"]
+        );
+        assert_eq!(
+            narrowed(&placement(
+                &[("beta.kubernetes.io/os", "windows")],
+                &[],
+                &[]
+            )),
+            vec!["k19", "k22"]
+        );
+        assert_eq!(
+            narrowed(&placement(&[], &[], &["node.labels.zone == west"])),
+            vec!["k19", "k22", "swarm25", "bare"]
+        );
+        assert!(pins_windows(&placement(
+            &[("beta.kubernetes.io/os", "windows")],
+            &[],
+            &[]
+        )));
+    }
+
+    #[test]
+    fn linux_placements_are_recognised() {
+        assert!(targets_linux(&placement(&[(OS_LABEL, "linux")], &[], &[])));
+        assert!(targets_linux(&placement(
+            &[],
+            &[],
+            &["node.platform.os == linux"]
+        )));
+        assert!(targets_linux(&placement(
+            &[],
+            &[],
+            &["node.platform.os != windows"]
+        )));
+        assert!(targets_linux(&placement(
+            &[],
+            &[(OS_LABEL, "In", &["linux"])],
+            &[]
+        )));
+        assert!(!targets_linux(&placement(
+            &[(OS_LABEL, "windows")],
+            &[],
+            &["node.platform.os == windows"]
+        )));
+        assert!(!targets_linux(&Placement::default()));
     }
 
     #[test]

@@ -61,6 +61,11 @@ const MCR_BASE_REPOS: &[&str] = &[
     "windows/nanoserver/insider",
     "windows/server/insider",
     "windows/insider",
+    // The pre-2019 MCR layout, before the `windows/` namespace.
+    "windowsservercore",
+    "nanoserver",
+    "windowsservercore-insider",
+    "nanoserver-insider",
 ];
 const HUB_BASE_REPOS: &[&str] = &["microsoft/windowsservercore", "microsoft/nanoserver"];
 
@@ -97,7 +102,10 @@ pub fn version_from_tag(image: &ImageRef) -> TagVersion {
     let pinned_by_digest = image.digest.is_some();
     let base = is_microsoft_base_repo(image);
     let lower = tag.to_ascii_lowercase().replace("_kb", "-kb");
-    let lower = lower.strip_suffix("-amd64").unwrap_or(&lower);
+    let lower = lower
+        .strip_suffix("-amd64")
+        .or_else(|| lower.strip_suffix("_amd64"))
+        .unwrap_or(&lower);
     let segs: Vec<&str> = lower.split('-').collect();
 
     let parsed = if base {

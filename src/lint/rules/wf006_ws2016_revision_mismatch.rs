@@ -22,7 +22,7 @@ pub fn check(s: &Subject<'_>, _cx: &Context<'_>, out: &mut Vec<Finding>) {
             s.position(),
             s.reference.image.clone(),
             format!(
-                "`{}` and host {} are both Windows Server 2016 but at different revisions: process isolation will fail. {}",
+                "`{}` and host {} are both Windows Server 2016 but at different revisions, and the host has no Hyper-V: {}",
                 shown(s),
                 t.host.name,
                 j.reason

@@ -22,7 +22,7 @@ pub fn check(s: &Subject<'_>, _cx: &Context<'_>, out: &mut Vec<Finding>) {
             s.position(),
             s.reference.image.clone(),
             format!(
-                "`{}` and host {} lie on different sides of the February 2020 baseline: process isolation will fail. {}",
+                "`{}` and host {} lie on different sides of the February 2020 baseline, and the host has no Hyper-V: {}",
                 shown(s),
                 t.host.name,
                 j.reason

@@ -10,7 +10,8 @@ use crate::model::Finding;
 use crate::resolve::registry::ResolveError;
 
 pub fn check(s: &Subject<'_>, _cx: &Context<'_>, out: &mut Vec<Finding>) {
-    if !s.is_run() {
+    // HostProcess images run on the host: their Windows version does not matter.
+    if !s.is_run() || s.reference.placement.host_process {
         return;
     }
     let Some(res) = s.resolution else { return };
@@ -44,8 +45,9 @@ pub fn check(s: &Subject<'_>, _cx: &Context<'_>, out: &mut Vec<Finding>) {
         };
         (
             format!(
-                "the Windows version of `{}` cannot be determined from its tag{why}, so it cannot be judged against the hosts",
-                shown(s)
+                "the Windows version of `{}` cannot be determined from its {}{why}, so it cannot be judged against the hosts",
+                shown(s),
+                if res.image.tag.is_some() { "tag" } else { "reference" }
             ),
             "Use a tag that names the Windows release (`…-ltsc2022`) or a full version (`10.0.20348.2227`), or let winfit reach the registry (without --offline).".to_string(),
         )

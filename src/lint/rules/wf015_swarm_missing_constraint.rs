@@ -1,4 +1,4 @@
-//! WF015 swarm-missing-constraint: a Swarm service (a compose service with a `deploy` section)
+//! WF015 swarm-missing-constraint: a Swarm service (a service of a compose file with `deploy` sections)
 //! runs a Windows image without an OS / version placement constraint, on a fleet whose run hosts
 //! have several Windows builds.
 
@@ -10,7 +10,7 @@ use crate::lint::{Context, Subject};
 use crate::model::{Finding, RefContext};
 
 pub fn check(s: &Subject<'_>, cx: &Context<'_>, out: &mut Vec<Finding>) {
-    if s.reference.context != RefContext::Compose || !s.reference.placement.swarm {
+    if s.reference.context != RefContext::Compose || !s.in_stack {
         return;
     }
     let (Some(fleet), Some(version)) = (cx.fleet, s.resolution.and_then(|r| r.version)) else {

@@ -39,8 +39,9 @@ pub fn check(s: &Subject<'_>, cx: &Context<'_>, out: &mut Vec<Finding>) {
         s.position(),
         s.reference.image.clone(),
         format!(
-            "`{}` ({version}) can run on none of its {} target host(s): {}",
+            "`{}` ({}) can run on none of its {} target host(s): {}",
             shown(s),
+            super::describe(version),
             names.len(),
             names.join(", ")
         ),
