@@ -88,8 +88,17 @@ pub fn resolve_offline(references: &[Reference]) -> BTreeMap<String, Resolution>
 /// once.
 pub fn resolve(references: &[Reference], settings: &Settings) -> BTreeMap<String, Resolution> {
     let mut resolutions = resolve_offline(references);
-    if settings.registry.offline && settings.registry.no_cache {
-        return resolutions;
+    if settings.registry.offline {
+        // Offline with no cache to read: the tag rules are all there is. (Skips setting up the
+        // HTTP client, which costs a pre-commit hook a noticeable fraction of a second.)
+        let cache_root = settings
+            .registry
+            .cache_dir
+            .clone()
+            .or_else(crate::resolve::cache::Cache::default_dir);
+        if settings.registry.no_cache || !cache_root.is_some_and(|d| d.is_dir()) {
+            return resolutions;
+        }
     }
     let images: Vec<reference::ImageRef> = resolutions.values().map(|r| r.image.clone()).collect();
     if images.is_empty() {
