@@ -9,8 +9,11 @@ use crate::lint::{Context, Subject};
 use crate::model::Finding;
 
 pub fn check(s: &Subject<'_>, _cx: &Context<'_>, out: &mut Vec<Finding>) {
-    // A declared `isolation: process` turns this into WF019.
-    if s.reference.placement.isolation.as_deref() == Some("process") {
+    // A declared `isolation: process` turns this into WF019; a declared `hyperv` is the fix.
+    if matches!(
+        s.reference.placement.isolation.as_deref(),
+        Some("process" | "hyperv")
+    ) {
         return;
     }
     for t in &s.targets {

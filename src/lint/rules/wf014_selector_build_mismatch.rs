@@ -24,7 +24,9 @@ pub fn check(s: &Subject<'_>, _cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         let j = engine::judge(Some(image), selected);
-        if j.verdict == Verdict::Process {
+        // Hyper-V isolation, declared, is a working way to run an older image on a newer build.
+        let hyperv_declared = s.reference.placement.isolation.as_deref() == Some("hyperv");
+        if j.verdict == Verdict::Process || (j.verdict == Verdict::HyperV && hyperv_declared) {
             continue;
         }
         out.push(WF014.finding(
