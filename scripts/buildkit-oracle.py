@@ -2,7 +2,7 @@
 """Compare winfit's FROM references with BuildKit's own Dockerfile parser.
 
 Usage: scripts/buildkit-oracle.py WINFIT_BIN [FILE_OR_DIR ...]
-       (default paths: /work/shared/corpus/dockerfiles /work/shared/corpus/dockerfiles-linux)
+       (default paths: ../shared/corpus/dockerfiles ../shared/corpus/dockerfiles-linux)
 
 Needs `pip install dockerfile` (a Python wrapper of BuildKit's Go parser). For every file
 BuildKit's parser accepts, the FROM instructions it sees (raw image word and start line,
@@ -21,7 +21,7 @@ import tempfile
 
 import dockerfile  # pip install dockerfile
 
-DEFAULT_DIRS = ["/work/shared/corpus/dockerfiles", "/work/shared/corpus/dockerfiles-linux"]
+DEFAULT_DIRS = ["../shared/corpus/dockerfiles", "../shared/corpus/dockerfiles-linux"]
 BATCH = 40
 
 

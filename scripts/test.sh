@@ -25,6 +25,6 @@ if [ -d "$CORPUS" ]; then
   if [ -f scripts/buildkit-oracle.py ]; then
     echo "== corpus: FROM references agree with BuildKit's parser"
     python3 -m pip install --quiet --disable-pip-version-check dockerfile
-    python3 scripts/buildkit-oracle.py target/debug/winfit "$CORPUS"
+    python3 scripts/buildkit-oracle.py target/debug/winfit "$CORPUS/dockerfiles" "$CORPUS/dockerfiles-linux"
   fi
 fi
