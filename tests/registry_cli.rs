@@ -45,7 +45,7 @@ async fn lint_report_and_inspect_use_the_registry_then_the_cache() {
         format!(
             "services:\n  web:\n    image: {a}/windows/servercore:multi\n  old:\n    image: {a}/windows/servercore:noosversion\n  \
              linux:\n    image: {a}/library/alpine:3.20\n  missing:\n    image: {a}/windows/servercore:does-not-exist\n  \
-             all:\n    image: {a}/windows/multi:all\n"
+             all:\n    image: {a}/windows/multi:all\n  floating:\n    image: {a}/windows/servercore:ltsc2022\n"
         ),
     )
     .expect("write");
@@ -106,6 +106,19 @@ async fn lint_report_and_inspect_use_the_registry_then_the_cache() {
     assert!(
         !findings.iter().any(|(l, _)| *l == 11),
         "multi-windows list fits both hosts: {findings:?}"
+    );
+    // A floating tag's help names the digest it points to now.
+    let wf008 = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "WF008" && f["line"] == 13)
+        .expect("WF008 on the floating tag");
+    assert!(
+        wf008["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("@sha256:")),
+        "{wf008}"
     );
     // The list without os.version gets its versions from the configs.
     assert_eq!(by_line(5)["os_version"], fixtures::V2022);

@@ -14,7 +14,15 @@ pub fn check(s: &Subject<'_>, _cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
     let repo = format!("{}/{}", res.image.registry, res.image.display_repository());
     let pinned = pinned_tags(&res.image);
-    let help = if pinned.is_empty() {
+    let digest = match &res.registry {
+        Some(Ok(r)) => Some(r.digest.as_str()),
+        _ => None,
+    };
+    let help = if let Some(d) = digest {
+        let mut options: Vec<String> = pinned.iter().map(|t| format!("`{repo}:{t}`")).collect();
+        options.push(format!("`{}@{d}` (what the tag points to now)", shown(s)));
+        format!("Pin it: {}.", options.join(" or "))
+    } else if pinned.is_empty() {
         format!(
             "Pin a digest: `{repo}@sha256:…` (`winfit inspect {}` prints it), or a dated tag if the publisher has them.",
             shown(s)
