@@ -86,21 +86,8 @@ pub struct InspectArgs {
     /// Answer from the cache only.
     #[arg(long)]
     pub offline: bool,
-    /// Send requests for HOST to URL instead (repeatable).
-    #[arg(long = "registry-mirror", value_name = "HOST=URL")]
-    pub registry_mirrors: Vec<String>,
-    /// Speak plain HTTP to this registry (repeatable).
-    #[arg(long = "insecure-registry", value_name = "HOST[:PORT]")]
-    pub insecure_registries: Vec<String>,
-    /// Where resolved manifests are cached.
-    #[arg(long, value_name = "DIR")]
-    pub cache_dir: Option<PathBuf>,
-    /// Neither read nor write the cache.
-    #[arg(long)]
-    pub no_cache: bool,
-    /// Registry requests in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub jobs: u16,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 }
 
 /// Output formats of `report`.
@@ -164,20 +151,9 @@ impl FailOn {
     }
 }
 
-/// Flags shared by the commands that read files.
+/// How to reach registries (`lint`, `report`, `inspect`).
 #[derive(Debug, Args, Clone)]
-pub struct CommonArgs {
-    /// Files or directories to read (`-` reads standard input). Default: the current directory.
-    pub paths: Vec<PathBuf>,
-    /// The fleet file: the hosts images are judged against.
-    #[arg(long, value_name = "FILE")]
-    pub fleet: Option<PathBuf>,
-    /// The config file (default: `.winfit.toml` in the current directory or a parent).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Use only the tag rules and the cache; never touch the network.
-    #[arg(long)]
-    pub offline: bool,
+pub struct RegistryArgs {
     /// Send requests for HOST to URL instead (repeatable), e.g. `mcr.microsoft.com=https://mirror.corp`.
     #[arg(long = "registry-mirror", value_name = "HOST=URL")]
     pub registry_mirrors: Vec<String>,
@@ -193,6 +169,62 @@ pub struct CommonArgs {
     /// Registry requests in flight at once.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub jobs: u16,
+}
+
+impl RegistryArgs {
+    /// Registry options: these flags over the config's `[registry]` table.
+    pub fn options(
+        &self,
+        offline: bool,
+        config: &config::RegistryConfig,
+    ) -> Result<crate::resolve::registry::RegistryOptions, UsageError> {
+        let mut registry = crate::resolve::registry::RegistryOptions {
+            jobs: usize::from(self.jobs),
+            mirrors: config.mirrors.clone(),
+            insecure: config.insecure.clone(),
+            cache_dir: self.cache_dir.clone(),
+            no_cache: self.no_cache,
+            offline: offline || config.offline,
+            ..Default::default()
+        };
+        for m in &self.registry_mirrors {
+            match m.split_once('=') {
+                Some((host, url))
+                    if !host.is_empty()
+                        && (url.starts_with("https://") || url.starts_with("http://")) =>
+                {
+                    registry.mirrors.insert(host.to_string(), url.to_string());
+                }
+                _ => {
+                    return Err(UsageError(format!(
+                        "--registry-mirror {m:?}: expected HOST=URL with an http(s) URL"
+                    )));
+                }
+            }
+        }
+        registry
+            .insecure
+            .extend(self.insecure_registries.iter().cloned());
+        Ok(registry)
+    }
+}
+
+/// Flags shared by the commands that read files.
+#[derive(Debug, Args, Clone)]
+pub struct CommonArgs {
+    /// Files or directories to read (`-` reads standard input). Default: the current directory.
+    pub paths: Vec<PathBuf>,
+    /// The fleet file: the hosts images are judged against.
+    #[arg(long, value_name = "FILE")]
+    pub fleet: Option<PathBuf>,
+    /// The config file (default: `.winfit.toml` in the current directory or a parent).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Use only the tag rules and the cache; never touch the network.
+    #[arg(long)]
+    pub offline: bool,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
     /// A build argument used to expand `FROM` (repeatable).
     #[arg(long = "build-arg", value_name = "NAME=VALUE")]
     pub build_args: Vec<String>,
@@ -331,31 +363,7 @@ impl Settings {
         };
 
         let fleet = load_fleet(args.fleet.as_deref(), &config)?;
-        let mut registry = crate::resolve::registry::RegistryOptions {
-            jobs: usize::from(args.jobs),
-            mirrors: config.registry.mirrors.clone(),
-            insecure: config.registry.insecure.clone(),
-            cache_dir: args.cache_dir.clone(),
-            no_cache: args.no_cache,
-            offline: args.offline || config.registry.offline,
-            ..Default::default()
-        };
-        for m in &args.registry_mirrors {
-            let Some((host, url)) = m.split_once('=') else {
-                return Err(UsageError(format!(
-                    "--registry-mirror {m:?}: expected HOST=URL"
-                )));
-            };
-            if host.is_empty() || !(url.starts_with("https://") || url.starts_with("http://")) {
-                return Err(UsageError(format!(
-                    "--registry-mirror {m:?}: expected HOST=URL with an http(s) URL"
-                )));
-            }
-            registry.mirrors.insert(host.to_string(), url.to_string());
-        }
-        registry
-            .insecure
-            .extend(args.insecure_registries.iter().cloned());
+        let registry = args.registry.options(args.offline, &config.registry)?;
         let today = today()?;
 
         let paths = if args.paths.is_empty() {

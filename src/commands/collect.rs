@@ -115,23 +115,7 @@ pub fn collect(settings: &Settings, keep_texts: bool) -> Collected {
                             ));
                         }
                     }
-                    let error = extraction
-                        .findings
-                        .iter()
-                        .find(|f| f.rule == WF000.id)
-                        .map(|f| format!("line {}: {}", f.line, f.message));
-                    out.files.push(SourceFile {
-                        path: display.clone(),
-                        kind,
-                        error,
-                    });
-                    out.references.extend(extraction.references);
-                    out.findings.extend(extraction.findings);
-                    out.suppressions
-                        .insert(display.clone(), extraction.suppressions);
-                    if keep_texts {
-                        out.texts.insert(display, text);
-                    }
+                    record(&mut out, display, kind, text, extraction, keep_texts);
                 }
             }
         }
@@ -176,19 +160,37 @@ enum Outcome {
 /// Read, classify and extract one file (reading it, and a `.env` beside it, is the only I/O).
 fn process(cand: &Candidate, forced: Option<FileKind>, settings: &Settings) -> Outcome {
     let display = display_path(&cand.path);
-    let text = match discover::read_text(&cand.path) {
-        Ok(t) => t,
+    match discover::read_text(&cand.path) {
+        Ok(text) => classify_and_extract(
+            display,
+            &cand.path,
+            (cand.by_name, cand.explicit),
+            forced,
+            text,
+            settings,
+        ),
         Err(why) => {
             let kind = forced.unwrap_or(match cand.by_name {
                 NameClass::Yaml => FileKind::Kubernetes,
                 _ => FileKind::Dockerfile,
             });
-            return Outcome::Unreadable { display, kind, why };
+            Outcome::Unreadable { display, kind, why }
         }
-    };
+    }
+}
+
+/// Decide the kind of a file's text (unless forced) and extract its references.
+fn classify_and_extract(
+    display: String,
+    path: &Path,
+    (by_name, explicit): (NameClass, bool),
+    forced: Option<FileKind>,
+    text: String,
+    settings: &Settings,
+) -> Outcome {
     let kind = match forced {
         Some(k) => k,
-        None => match discover::classify(cand.by_name, cand.explicit, &text) {
+        None => match discover::classify(by_name, explicit, &text) {
             Classified::Kind(k) => k,
             Classified::Skip(why) => {
                 return Outcome::Skipped {
@@ -200,7 +202,7 @@ fn process(cand: &Candidate, forced: Option<FileKind>, settings: &Settings) -> O
     let opts = ExtractOptions {
         build_args: settings.build_args.clone(),
         env: if kind == FileKind::Compose {
-            compose_env(&cand.path)
+            compose_env(path)
         } else {
             BTreeMap::new()
         },
@@ -211,6 +213,34 @@ fn process(cand: &Candidate, forced: Option<FileKind>, settings: &Settings) -> O
         kind,
         text,
         extraction,
+    }
+}
+
+/// Add one extracted file to the collection.
+fn record(
+    out: &mut Collected,
+    display: String,
+    kind: FileKind,
+    text: String,
+    extraction: crate::model::Extraction,
+    keep_texts: bool,
+) {
+    let error = extraction
+        .findings
+        .iter()
+        .find(|f| f.rule == WF000.id)
+        .map(|f| format!("line {}: {}", f.line, f.message));
+    out.files.push(SourceFile {
+        path: display.clone(),
+        kind,
+        error,
+    });
+    out.references.extend(extraction.references);
+    out.findings.extend(extraction.findings);
+    out.suppressions
+        .insert(display.clone(), extraction.suppressions);
+    if keep_texts {
+        out.texts.insert(display, text);
     }
 }
 
@@ -251,37 +281,23 @@ fn collect_stdin(settings: &Settings, out: &mut Collected) {
             return;
         }
     };
-    let kind = match discover::classify(name_class, true, &text) {
-        Classified::Kind(k) => k,
-        Classified::Skip(why) => {
-            out.notes.push(format!("{display}: skipped: {why}"));
-            return;
-        }
-    };
-    let opts = ExtractOptions {
-        build_args: settings.build_args.clone(),
-        env: if kind == FileKind::Compose {
-            compose_env(Path::new(&display))
-        } else {
-            BTreeMap::new()
-        },
-    };
-    let extraction = extract::extract(&display, kind, &text, &opts);
-    let error = extraction
-        .findings
-        .iter()
-        .find(|f| f.rule == WF000.id)
-        .map(|f| f.message.clone());
-    out.files.push(SourceFile {
-        path: display.clone(),
-        kind,
-        error,
-    });
-    out.references.extend(extraction.references);
-    out.findings.extend(extraction.findings);
-    out.suppressions
-        .insert(display.clone(), extraction.suppressions);
-    out.texts.insert(display, text);
+    match classify_and_extract(
+        display.clone(),
+        Path::new(&display),
+        (name_class, true),
+        None,
+        text,
+        settings,
+    ) {
+        Outcome::Extracted {
+            display,
+            kind,
+            text,
+            extraction,
+        } => record(out, display, kind, text, extraction, true),
+        Outcome::Skipped { note } => out.notes.push(note),
+        Outcome::Unreadable { display, kind, why } => unreadable(out, &display, kind, why),
+    }
 }
 
 /// Compose interpolation variables: a `.env` beside the file, overridden by the environment.

@@ -5,9 +5,8 @@ use crate::cli::{EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK, InspectArgs, InspectForma
 use crate::extract::reference::{self, ImageRef};
 use crate::judge::version::OsVersion;
 use crate::resolve::knowledge;
-use crate::resolve::registry::{self, InspectImage, RegistryOptions};
+use crate::resolve::registry::{self, InspectImage};
 use serde::Serialize;
-use std::io::Write;
 
 /// One platform entry with what the knowledge tables add.
 #[derive(Debug, Serialize)]
@@ -42,27 +41,13 @@ pub fn run(args: &InspectArgs) -> u8 {
             }
         }
     }
-    let mut opts = RegistryOptions {
-        cache_dir: args.cache_dir.clone(),
-        no_cache: args.no_cache,
-        offline: args.offline,
-        jobs: usize::from(args.jobs),
-        insecure: args.insecure_registries.clone(),
-        ..Default::default()
-    };
-    for m in &args.registry_mirrors {
-        match m.split_once('=') {
-            Some((h, u))
-                if !h.is_empty() && (u.starts_with("https://") || u.starts_with("http://")) =>
-            {
-                opts.mirrors.insert(h.to_string(), u.to_string());
-            }
-            _ => {
-                eprintln!("winfit: --registry-mirror {m:?}: expected HOST=URL with an http(s) URL");
-                return EXIT_FAILURE;
-            }
+    let opts = match args.registry.options(args.offline, &Default::default()) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("winfit: {e}");
+            return EXIT_FAILURE;
         }
-    }
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -84,10 +69,7 @@ pub fn run(args: &InspectArgs) -> u8 {
         }
         InspectFormat::Table => table(&items),
     };
-    if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        eprintln!("winfit: cannot write output: {e}");
+    if !super::print(&text) {
         return EXIT_FAILURE;
     }
     if items.iter().any(|i| i.error.is_some()) {

@@ -9,7 +9,7 @@ use crate::render::{self, LintResult};
 use crate::resolve::registry::{self, ResolveError};
 use crate::resolve::{self, Resolution};
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 pub fn run(args: &LintArgs) -> u8 {
     let stdout_tty = std::io::stdout().is_terminal();
@@ -53,10 +53,7 @@ pub fn run(args: &LintArgs) -> u8 {
         LintFormat::Github => render::github::lint(&result),
         LintFormat::Markdown => render::markdown::lint(&result),
     };
-    if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        eprintln!("winfit: cannot write output: {e}");
+    if !super::print(&text) {
         return EXIT_FAILURE;
     }
     for f in &collected.fatal {

@@ -6,7 +6,7 @@ use crate::model::RefContext;
 use crate::render::report::{self, ReportCell, ReportData, ReportHost, ReportImage};
 use crate::resolve::knowledge;
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 pub fn run(args: &ReportArgs) -> u8 {
     let stdout_tty = std::io::stdout().is_terminal();
@@ -97,10 +97,7 @@ pub fn run(args: &ReportArgs) -> u8 {
         ReportFormat::Csv => report::csv(&data),
         ReportFormat::Html => report::html(&data),
     };
-    if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        eprintln!("winfit: cannot write output: {e}");
+    if !super::print(&text) {
         return EXIT_FAILURE;
     }
     for f in &collected.fatal {
