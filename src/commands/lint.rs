@@ -111,7 +111,21 @@ pub fn resolve(references: &[Reference], settings: &Settings) -> BTreeMap<String
             return resolutions;
         }
     };
-    let answers = runtime.block_on(registry::resolve_all(&images, &settings.registry));
+    // A progress line on a terminal when there is something to wait for; silent otherwise.
+    let show = !settings.quiet && images.len() > 1 && std::io::stderr().is_terminal();
+    let progress = |done: usize, total: usize| {
+        if show {
+            eprint!("\rwinfit: resolving images {done}/{total}");
+        }
+    };
+    let answers = runtime.block_on(registry::resolve_all_with_progress(
+        &images,
+        &settings.registry,
+        &progress,
+    ));
+    if show {
+        eprint!("\r\x1b[2K");
+    }
     let mut unreachable: Vec<String> = Vec::new();
     for (key, answer) in answers {
         let Some(res) = resolutions.remove(&key) else {

@@ -1066,11 +1066,45 @@ pub async fn resolve_with<S: ManifestSource>(
     for i in images {
         unique.entry(i.normalized()).or_insert(i);
     }
+    resolve_with_progress(source, unique, jobs, &|_, _| {}).await
+}
+
+/// Called after each distinct reference is resolved with (done, total).
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+async fn resolve_with_progress<S: ManifestSource>(
+    source: &S,
+    unique: BTreeMap<String, &ImageRef>,
+    jobs: usize,
+    progress: Progress<'_>,
+) -> BTreeMap<String, Result<Resolved, ResolveError>> {
+    let total = unique.len();
+    let done = AtomicU64::new(0);
+    let done = &done;
     futures::stream::iter(unique)
-        .map(|(key, image)| async move { (key, source.resolve(image).await) })
+        .map(|(key, image)| async move {
+            let answer = source.resolve(image).await;
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            progress(usize::try_from(n).unwrap_or(total), total);
+            (key, answer)
+        })
         .buffer_unordered(jobs.max(1))
         .collect()
         .await
+}
+
+/// [`resolve_all`], reporting progress as each distinct reference is answered.
+pub async fn resolve_all_with_progress(
+    images: &[ImageRef],
+    opts: &RegistryOptions,
+    progress: Progress<'_>,
+) -> BTreeMap<String, Result<Resolved, ResolveError>> {
+    let source = OciSource::new(opts);
+    let mut unique: BTreeMap<String, &ImageRef> = BTreeMap::new();
+    for i in images {
+        unique.entry(i.normalized()).or_insert(i);
+    }
+    resolve_with_progress(&source, unique, opts.jobs, progress).await
 }
 
 /// Resolve every reference against its registry (or the cache). Keys are `ImageRef::normalized()`.
