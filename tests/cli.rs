@@ -541,3 +541,26 @@ fn bundled_example_findings() {
     assert_eq!(got, want);
     assert_eq!(code, 1);
 }
+
+#[test]
+fn nano_server_1607_ended_before_its_os() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM mcr.microsoft.com/windows/nanoserver:sac2016 AS nano\nFROM mcr.microsoft.com/windows/servercore:ltsc2016\n",
+    )
+    .expect("write");
+    let (json, _) = winfit_json(
+        dir.path(),
+        &["lint", "--offline", "--format", "json", "--ignore", "WF017"],
+    );
+    let wf009: Vec<u64> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "WF009")
+        .filter_map(|f| f["line"].as_u64())
+        .collect();
+    // Nano Server 1607 ended on 2018-10-09; Server Core 2016 is supported until 2027-01-12.
+    assert_eq!(wf009, vec![1]);
+}

@@ -98,6 +98,10 @@ pub struct Release {
     pub eos_enterprise: Option<Date>,
     #[serde(default)]
     pub eos_ltsc: Option<Date>,
+    /// End of support of this release's Nano Server image, where it differs from the OS's
+    /// (Nano Server 1607 was serviced on the Semi-Annual Channel).
+    #[serde(default)]
+    pub eos_nanoserver: Option<Date>,
 }
 
 impl Release {

@@ -14,6 +14,7 @@ pub fn winfit(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env("WINFIT_TODAY", "2026-12-04")
         // Never read or write the user's cache from tests.
         .env("XDG_CACHE_HOME", env!("CARGO_TARGET_TMPDIR"))
         .env_remove("WINDOWS_TAG")
