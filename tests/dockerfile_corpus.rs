@@ -5,19 +5,24 @@ use std::collections::BTreeMap;
 use winfit::extract::{dockerfile, text};
 use winfit::model::RefContext;
 
-const DIRS: [&str; 2] = [
-    "/work/shared/corpus/dockerfiles",
-    "/work/shared/corpus/dockerfiles-linux",
-];
+/// The corpus beside the project (`../shared/corpus`), or `WINFIT_CORPUS`.
+fn corpus_dirs() -> [std::path::PathBuf; 2] {
+    let root = std::env::var_os("WINFIT_CORPUS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+        });
+    [root.join("dockerfiles"), root.join("dockerfiles-linux")]
+}
 
 #[test]
 fn corpus_extracts_without_panic() {
     let mut files = 0;
     let (mut undecodable, mut parse_errors, mut wf010, mut refs, mut froms, mut finals) =
         (0, 0, 0, 0, 0, 0);
-    for dir in DIRS {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            eprintln!("corpus dir {dir} missing: skipped");
+    for dir in corpus_dirs() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            eprintln!("corpus dir {} missing: skipped", dir.display());
             continue;
         };
         let mut paths: Vec<_> = entries
@@ -66,39 +71,4 @@ fn corpus_extracts_without_panic() {
     eprintln!(
         "corpus: {files} files, {undecodable} undecodable, {parse_errors} WF000, {wf010} WF010, {refs} references ({froms} FROM, {finals} final)"
     );
-}
-
-/// Development aid (the oracle script itself uses the CLI): print the extractor's output in
-/// the shape of `winfit lint --format json` for the files named in `WINFIT_DUMP_FILES`
-/// (newline-separated), or for the whole corpus.
-/// `cargo test --test dockerfile_corpus -- --ignored --nocapture dump_json`
-#[test]
-#[ignore]
-fn dump_json() {
-    let paths: Vec<std::path::PathBuf> = match std::env::var("WINFIT_DUMP_FILES") {
-        Ok(list) => list
-            .lines()
-            .filter(|l| !l.is_empty())
-            .map(Into::into)
-            .collect(),
-        Err(_) => DIRS
-            .iter()
-            .filter_map(|d| std::fs::read_dir(d).ok())
-            .flat_map(|e| e.flatten().map(|e| e.path()))
-            .collect(),
-    };
-    let (mut references, mut findings) = (Vec::new(), Vec::new());
-    for path in paths {
-        let Ok(bytes) = std::fs::read(&path) else {
-            continue;
-        };
-        let Ok(text) = text::decode(&bytes) else {
-            continue;
-        };
-        let x = dockerfile::extract(&path.display().to_string(), &text, &BTreeMap::new());
-        references.extend(x.references);
-        findings.extend(x.findings);
-    }
-    let doc = serde_json::json!({ "references": references, "findings": findings });
-    println!("JSON:{doc}");
 }

@@ -11,7 +11,7 @@ use winfit::model::FileKind;
 fn corpus() -> Option<PathBuf> {
     let dir = std::env::var_os("WINFIT_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/corpus"));
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
     dir.is_dir().then_some(dir)
 }
 
