@@ -3,7 +3,6 @@
 
 use crate::cli::{EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK, InspectArgs, InspectFormat};
 use crate::extract::reference::{self, ImageRef};
-use crate::judge::version::OsVersion;
 use crate::resolve::knowledge;
 use crate::resolve::registry::{self, InspectImage};
 use serde::Serialize;
@@ -91,10 +90,7 @@ fn enrich<'a>(r: &'a InspectImage, images: &[ImageRef]) -> Item<'a> {
             .platforms
             .iter()
             .map(|p| {
-                let version = p
-                    .os_version
-                    .as_deref()
-                    .and_then(|v| OsVersion::parse(v).ok());
+                let version = p.platform.version();
                 let (release, kbs) = version
                     .map(knowledge::describe_version)
                     .unwrap_or((None, Vec::new()));
@@ -156,7 +152,7 @@ fn table(items: &[Item<'_>]) -> String {
             "digest",
         ]);
         for e in &item.platforms {
-            let p = e.platform;
+            let p = &e.platform.platform;
             let platform = match &p.variant {
                 Some(v) => format!("{}/{}/{v}", p.os, p.architecture),
                 None => format!("{}/{}", p.os, p.architecture),

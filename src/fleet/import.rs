@@ -40,6 +40,15 @@ impl ImportResult {
     }
 }
 
+/// Why a node with this OS is skipped, or `None` for a Windows node.
+fn not_windows(os: Option<&str>) -> Option<String> {
+    match os {
+        Some(os) if os.eq_ignore_ascii_case("windows") => None,
+        Some(os) => Some(format!("not a Windows node ({os})")),
+        None => Some("operating system unknown".to_string()),
+    }
+}
+
 /// Why an import failed as a whole.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ImportError {
@@ -80,22 +89,9 @@ pub fn from_kubectl(json: &str) -> Result<ImportResult, ImportError> {
         let os = info_str("operatingSystem")
             .or_else(|| labels.get("kubernetes.io/os").map(String::as_str))
             .or_else(|| labels.get("beta.kubernetes.io/os").map(String::as_str));
-        match os {
-            Some(os) if os.eq_ignore_ascii_case("windows") => {}
-            Some(os) => {
-                skipped.push(Skipped {
-                    name,
-                    reason: format!("not a Windows node ({os})"),
-                });
-                continue;
-            }
-            None => {
-                skipped.push(Skipped {
-                    name,
-                    reason: "operating system unknown".to_string(),
-                });
-                continue;
-            }
+        if let Some(reason) = not_windows(os) {
+            skipped.push(Skipped { name, reason });
+            continue;
         }
         let kernel = info_str("kernelVersion").and_then(|k| OsVersion::parse(k).ok());
         let label = labels
@@ -196,22 +192,9 @@ pub fn from_swarm(json: &str) -> Result<ImportResult, ImportError> {
             };
         }
         let os = str_at(node, &["Description", "Platform", "OS"]);
-        match os {
-            Some(os) if os.eq_ignore_ascii_case("windows") => {}
-            Some(os) => {
-                skipped.push(Skipped {
-                    name,
-                    reason: format!("not a Windows node ({os})"),
-                });
-                continue;
-            }
-            None => {
-                skipped.push(Skipped {
-                    name,
-                    reason: "operating system unknown".to_string(),
-                });
-                continue;
-            }
+        if let Some(reason) = not_windows(os) {
+            skipped.push(Skipped { name, reason });
+            continue;
         }
         let node_labels = string_map(node.pointer("/Spec/Labels"));
         let engine_labels = string_map(node.pointer("/Description/Engine/Labels"));

@@ -4,7 +4,7 @@ pub mod engine;
 pub mod select;
 pub mod version;
 
-use engine::{Judgement, Verdict};
+use engine::Judgement;
 use select::Runtime;
 use version::OsVersion;
 
@@ -33,18 +33,15 @@ pub fn judge_on_host(
     entries
         .iter()
         .map(|e| engine::judge(*e, host))
-        .min_by_key(|j| match j.verdict {
-            Verdict::Process => 0,
-            Verdict::HyperV => 1,
-            Verdict::None => 2,
-            Verdict::Unknown => 3,
-        })
+        // Verdicts order from best (process) to worst (unknown).
+        .min_by_key(|j| j.verdict)
         .unwrap_or_else(|| Judgement::unknown(host))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use engine::Verdict;
 
     fn v(b: u32, r: u32) -> Option<OsVersion> {
         Some(OsVersion::new(b, Some(r)))

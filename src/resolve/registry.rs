@@ -1132,12 +1132,8 @@ pub struct InspectImage {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InspectPlatform {
-    pub os: String,
-    pub architecture: String,
-    pub variant: Option<String>,
-    pub os_version: Option<String>,
-    pub os_features: Vec<String>,
-    pub digest: String,
+    #[serde(flatten)]
+    pub platform: Platform,
     /// The Windows build (`17763`), when `os_version` parses.
     pub build: Option<u32>,
 }
@@ -1162,12 +1158,7 @@ pub async fn inspect(images: &[ImageRef], opts: &RegistryOptions) -> Vec<Inspect
                     .platforms
                     .iter()
                     .map(|p| InspectPlatform {
-                        os: p.os.clone(),
-                        architecture: p.architecture.clone(),
-                        variant: p.variant.clone(),
-                        os_version: p.os_version.clone(),
-                        os_features: p.os_features.clone(),
-                        digest: p.digest.clone(),
+                        platform: p.clone(),
                         build: p.version().map(|v| v.build),
                     })
                     .collect(),
